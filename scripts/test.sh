@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: checks prerequisites, builds, runs vitest (unit, replay and lab tests).
+# In CI (CI=true) a missing prerequisite is a failure; elsewhere lab tests skip with a message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+for t in tcpdump tshark keepalived nft tcpreplay ip; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+[ -e /usr/include/pcap.h ] || missing+=(libpcap-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "${CI:-}" = true ]; then
+    echo "test: missing prerequisites in CI: ${missing[*]} (run scripts/setup-system.sh)" >&2
+    exit 1
+  fi
+  echo "test: missing ${missing[*]}: lab and tshark tests will skip (run scripts/setup-system.sh as root)" >&2
+fi
+npx tsc -p tsconfig.json
+npx vitest run "$@"
