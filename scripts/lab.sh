@@ -1,0 +1,431 @@
+#!/usr/bin/env bash
+# drcheck lab: a real LVS Direct-Routing + keepalived VRRP setup in Linux network namespaces
+# (no IPVS on this kernel: DR forwarding is an nftables netdev ingress rule, lab/nft-dr.nft).
+#
+#   lab.sh up [SCENARIO]         build the topology, start keepalived + services, apply the fault
+#   lab.sh down                  remove everything (safe to run any time, also after a failed up)
+#   lab.sh traffic [SECONDS]     client -> VIP: TCP:25 banner, UDP:53 echo, ping; IPv4 and IPv6
+#   lab.sh record SCENARIO       up + captures + traffic + the scenario's event + down -> fixtures/lab/
+#   lab.sh record-all            record every scenario
+#   lab.sh exec NODE CMD...      run CMD in namespace drc-NODE (client router lan mon lb1 lb2 rs1 rs2)
+#   lab.sh status                namespaces, VRRP state, VIP owners, nft counters, processes
+#   lab.sh run-during-traffic SCENARIO NODE CMD...   (alias: live-check)
+#                                up SCENARIO, traffic in the background, run CMD in drc-NODE,
+#                                down; exits with CMD's exit status
+#   lab.sh scenarios             list scenarios
+#
+# Needs root. Touches only namespaces named drc-* and the run directory (default /tmp/drc-lab,
+# override with DRC_LAB_RUN). Traffic goes only to addresses inside those namespaces.
+set -euo pipefail
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUN=${DRC_LAB_RUN:-/tmp/drc-lab}
+FIX=${DRC_LAB_FIXTURES:-$LAB_ROOT/fixtures/lab}
+KA_DIR=$LAB_ROOT/lab/keepalived
+NFT_FILE=$LAB_ROOT/lab/nft-dr.nft
+
+NODES=(client router lan mon lb1 lb2 rs1 rs2)
+SCENARIOS=(healthy arp-leak udp-wrong-source failover-graceful failover-hard)
+
+VIP4=198.51.100.10
+VIP6=2001:db8:1::10
+# node -> LAN MAC / IPv4 / IPv6 (router = LAN side)
+declare -A MAC=([router]=02:00:00:00:00:01 [lb1]=02:00:00:00:00:11 [lb2]=02:00:00:00:00:12
+                [rs1]=02:00:00:00:00:21 [rs2]=02:00:00:00:00:22 [mon]=02:00:00:00:00:fe)
+declare -A IP4=([router]=198.51.100.1 [lb1]=198.51.100.2 [lb2]=198.51.100.3
+                [rs1]=198.51.100.21 [rs2]=198.51.100.22)
+declare -A IP6=([router]=2001:db8:1::1 [lb1]=2001:db8:1::2 [lb2]=2001:db8:1::3
+                [rs1]=2001:db8:1::21 [rs2]=2001:db8:1::22)
+CLIENT_MAC=02:00:00:00:01:00 ROUTER_CMAC=02:00:00:00:01:01
+CLIENT4=203.0.113.100 CLIENT6=2001:db8:2::100 ROUTER_C4=203.0.113.1 ROUTER_C6=2001:db8:2::1
+
+log() { printf '[lab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 3; }
+nsx() { local n=$1; shift; ip netns exec "drc-$n" "$@"; }
+ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "drc-$1"; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "needs root"; }
+need_tools() {
+  local t missing=()
+  for t in ip nft keepalived tcpdump tshark editcap dumpcap socat ping; do
+    command -v "$t" >/dev/null || missing+=("$t")
+  done
+  [ ${#missing[@]} -eq 0 ] || die "missing ${missing[*]}: run scripts/setup-system.sh"
+}
+
+# ---------------------------------------------------------------- down
+# Kills every process living in a drc-* namespace (only this lab starts processes there),
+# the traffic loop, then deletes the namespaces. Idempotent.
+cmd_down() {
+  local n pids pid tries
+  if [ -f "$RUN/traffic.pid" ]; then
+    pid=$(cat "$RUN/traffic.pid"); kill "$pid" 2>/dev/null || true; rm -f "$RUN/traffic.pid"
+  fi
+  for n in "${NODES[@]}"; do
+    ns_exists "$n" || continue
+    pids=$(ip netns pids "drc-$n" 2>/dev/null || true)
+    [ -z "$pids" ] || kill -TERM $pids 2>/dev/null || true
+  done
+  for tries in 1 2 3 4 5 6 7 8 9 10; do
+    pids=""
+    for n in "${NODES[@]}"; do ns_exists "$n" && pids+=" $(ip netns pids "drc-$n" 2>/dev/null || true)"; done
+    [ -z "${pids// /}" ] && break
+    sleep 0.2
+  done
+  for n in "${NODES[@]}"; do
+    ns_exists "$n" || continue
+    pids=$(ip netns pids "drc-$n" 2>/dev/null || true)
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+  done
+  for n in "${NODES[@]}"; do
+    ns_exists "$n" && ip netns del "drc-$n"
+  done
+  rm -f "$RUN"/*.pid "$RUN"/*/*.pid "$RUN/scenario" 2>/dev/null || true
+  log "down: no drc-* namespaces left"
+}
+
+# ---------------------------------------------------------------- topology
+mkns() {
+  local n=$1
+  ip netns add "drc-$n"
+  nsx "$n" ip link set lo up
+  # addresses usable at once: no duplicate address detection
+  nsx "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+                      net.ipv6.conf.default.dad_transmits=0
+}
+
+# veth from the bridge namespace: port p-NODE on br0 <-> eth0 (or IFNAME) in drc-NODE
+lan_port() {
+  local n=$1 ifname=${2:-eth0} portmac
+  portmac="02:00:00:00:fe:${MAC[$n]##*:}"
+  ip -n drc-lan link add "p-$n" address "$portmac" type veth peer name "$ifname" netns "drc-$n" address "${MAC[$n]}"
+  ip -n drc-lan link set "p-$n" master br0 up
+}
+
+build_topology() {
+  local n
+  for n in "${NODES[@]}"; do mkns "$n"; done
+  # the bridge and the monitor port stay silent: no IPv6, no addresses
+  for n in lan mon; do
+    nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  done
+  ip -n drc-lan link add br0 address 02:00:00:00:fe:00 type bridge stp_state 0 ageing_time 0 \
+     mcast_snooping 0 forward_delay 0
+  ip -n drc-lan link set br0 up
+  for n in router lb1 lb2 rs1 rs2 mon; do
+    if [ "$n" = router ]; then lan_port router eth1; else lan_port "$n"; fi
+  done
+
+  # client <-> router (point to point)
+  ip -n drc-client link add eth0 address $CLIENT_MAC type veth peer name eth0 netns drc-router address $ROUTER_CMAC
+  nsx client ip addr add $CLIENT4/24 dev eth0
+  nsx client ip addr add $CLIENT6/64 dev eth0 nodad
+  nsx client ip link set eth0 up
+  nsx client ip route add default via $ROUTER_C4
+  nsx client ip -6 route add default via $ROUTER_C6
+
+  nsx router sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  nsx router ip addr add $ROUTER_C4/24 dev eth0
+  nsx router ip addr add $ROUTER_C6/64 dev eth0 nodad
+  nsx router ip addr add "${IP4[router]}/24" dev eth1
+  nsx router ip addr add "${IP6[router]}/64" dev eth1 nodad
+  nsx router ip link set eth0 up
+  nsx router ip link set eth1 up
+
+  nsx mon ip link set eth0 up
+  for n in lb1 lb2 rs1 rs2; do
+    nsx "$n" ip addr add "${IP4[$n]}/24" dev eth0
+    nsx "$n" ip addr add "${IP6[$n]}/64" dev eth0 nodad
+    nsx "$n" ip link set eth0 up
+    nsx "$n" ip route add default via "${IP4[router]}"
+    nsx "$n" ip -6 route add default via "${IP6[router]}"
+  done
+}
+
+setup_lb() {
+  local n=$1 d="$RUN/$1"
+  mkdir -p "$d"
+  nsx "$n" nft -D "LB_MAC=${MAC[$n]}" -f "$NFT_FILE"
+  # -P VRRP only, -n foreground (we background it), -l -D log detail to the console -> log file
+  nsx "$n" keepalived -P -n -l -D -G -f "$KA_DIR/$n.conf" \
+      -p "$d/keepalived.pid" -r "$d/vrrp.pid" -c "$d/checkers.pid" >"$d/keepalived.log" 2>&1 &
+  echo $! >"$d/keepalived.launch.pid"
+}
+
+# proxy: VIP on lo, no ARP for it, services
+setup_rs() {
+  local n=$1 scenario=$2 d="$RUN/$1" ign=1
+  mkdir -p "$d"
+  nsx "$n" ip addr add $VIP4/32 dev lo
+  nsx "$n" ip addr add $VIP6/128 dev lo
+  if [ "$scenario" = arp-leak ] && [ "$n" = rs1 ]; then ign=0; fi
+  nsx "$n" sysctl -qw net.ipv4.conf.all.arp_ignore=$ign net.ipv4.conf.eth0.arp_ignore=$ign \
+                      net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+  # TCP 25: banner, wildcard dual-stack listener (the kernel answers from the address the SYN
+  # was sent to, i.e. the VIP)
+  nsx "$n" socat -lf "$d/smtp.log" TCP6-LISTEN:25,ipv6only=0,reuseaddr,fork,backlog=64 \
+      EXEC:"$LAB_ROOT/lab/smtp-banner.sh $n" </dev/null >/dev/null 2>&1 &
+  # UDP 53: echo. Healthy: bound to the VIP, so replies leave from the VIP.
+  # udp-wrong-source on rs1: bound to the wildcard without IP_PKTINFO -> the kernel picks the
+  # source by route: rs1's own address 198.51.100.21 / 2001:db8:1::21.
+  local b4=",bind=$VIP4" b6=",bind=[$VIP6]"
+  if [ "$scenario" = udp-wrong-source ] && [ "$n" = rs1 ]; then b4="" b6=""; fi
+  nsx "$n" socat -T 1 -lf "$d/udp4.log" "UDP4-RECVFROM:53${b4},reuseaddr,fork" PIPE </dev/null >/dev/null 2>&1 &
+  nsx "$n" socat -T 1 -lf "$d/udp6.log" "UDP6-RECVFROM:53${b6},ipv6only=1,reuseaddr,fork" PIPE </dev/null >/dev/null 2>&1 &
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION CMD...
+  local t=$1 what=$2 i; shift 2
+  for ((i = 0; i < t * 10; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  die "timed out after ${t}s waiting for $what"
+}
+has_vips() { local out; out=$(nsx "$1" ip addr show dev eth0); grep -q " $VIP4/32" <<<"$out" && grep -q " $VIP6/128" <<<"$out"; }
+listening() { nsx "$1" ss -lntu | grep -q ':25 ' && [ "$(nsx "$1" ss -lnu | grep -c ':53 ')" -ge 2 ]; }
+
+cmd_up() {
+  local scenario=${1:-healthy} n
+  valid_scenario "$scenario"
+  need_root; need_tools
+  cmd_down >/dev/null 2>&1 || true
+  mkdir -p "$RUN"
+  echo "$scenario" >"$RUN/scenario"
+  log "up: $scenario"
+  build_topology
+  for n in rs1 rs2; do setup_rs "$n" "$scenario"; done
+  # lb2 first so it is listening when lb1 announces itself as master
+  setup_lb lb2; setup_lb lb1
+  wait_for 15 "VIPs on lb1 eth0 (VRRP master)" has_vips lb1
+  for n in rs1 rs2; do wait_for 5 "services on $n" listening "$n"; done
+  sleep 1
+  has_vips lb2 && die "lb2 also holds the VIPs: VRRP not converged"
+  log "up: $scenario ready (lb1 master, VIPs on lb1 eth0)"
+}
+
+valid_scenario() {
+  local s
+  for s in "${SCENARIOS[@]}"; do [ "$s" = "$1" ] && return 0; done
+  die "unknown scenario '$1' (one of: ${SCENARIOS[*]})"
+}
+
+# ---------------------------------------------------------------- traffic
+flush_neigh() {
+  nsx router ip neigh flush dev eth1 || true
+  nsx router ip -6 neigh flush dev eth1 || true
+  nsx client ip neigh flush dev eth0 || true
+  nsx client ip -6 neigh flush dev eth0 || true
+}
+
+# one round: 2 TCP connections reading the banner, 2 UDP queries, 2 pings (v4 + v6 each)
+traffic_round() {
+  local i=$1 out="$RUN/traffic"
+  ( r=$(nsx client timeout 3 socat -u TCP4:$VIP4:25,connect-timeout=2 STDOUT 2>/dev/null | tr -d '\r') ; echo "tcp4 $i ${r:-FAIL}" >>"$out.log" ) &
+  ( r=$(nsx client timeout 3 socat -u "TCP6:[$VIP6]:25,connect-timeout=2" STDOUT 2>/dev/null | tr -d '\r') ; echo "tcp6 $i ${r:-FAIL}" >>"$out.log" ) &
+  ( r=$(echo "q4-$i" | nsx client timeout 2 socat -T 1 - UDP4:$VIP4:53 2>/dev/null) ; echo "udp4 $i ${r:-FAIL}" >>"$out.log" ) &
+  ( r=$(echo "q6-$i" | nsx client timeout 2 socat -T 1 - "UDP6:[$VIP6]:53" 2>/dev/null) ; echo "udp6 $i ${r:-FAIL}" >>"$out.log" ) &
+  ( nsx client ping -n -q -c 1 -W 1 $VIP4 >/dev/null 2>&1 && r=ok || r=FAIL; echo "ping4 $i $r" >>"$out.log" ) &
+  ( nsx client ping -6 -n -q -c 1 -W 1 $VIP6 >/dev/null 2>&1 && r=ok || r=FAIL; echo "ping6 $i $r" >>"$out.log" ) &
+}
+
+cmd_traffic() {
+  local secs=${1:-10} i start
+  [[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -ge 1 ] && [ "$secs" -le 300 ] || die "traffic SECONDS: 1..300"
+  ns_exists client || die "lab is not up (lab.sh up)"
+  : >"$RUN/traffic.log"
+  flush_neigh
+  start=$(date +%s.%N)
+  for ((i = 0; i < secs; i++)); do
+    traffic_round "$i"
+    # keep a 1 s period independent of how long the round's children take
+    sleep "$(awk -v s="$start" -v i="$i" -v now="$(date +%s.%N)" 'BEGIN{d=s+i+1-now; if(d<0)d=0; printf "%.3f", d}')"
+  done
+  wait
+  traffic_summary
+}
+
+traffic_summary() {
+  local k
+  for k in tcp4 tcp6 udp4 udp6 ping4 ping6; do
+    printf '%s ok=%s fail=%s  ' "$k" \
+      "$(awk -v k=$k '$1==k && $3!="FAIL"' "$RUN/traffic.log" | wc -l)" \
+      "$(awk -v k=$k '$1==k && $3=="FAIL"' "$RUN/traffic.log" | wc -l)"
+  done
+  echo
+  awk '$1 ~ /^tcp/ && $3 != "FAIL" {print $1, $4}' "$RUN/traffic.log" | sort | uniq -c | sed 's/^/  banners from: /'
+}
+
+# ---------------------------------------------------------------- captures
+# point -> namespace, interface, tool, file
+declare -A CAP_NS=([lan]=mon [lb1]=lb1 [lb2]=lb2 [rs1-ns]=rs1 [rs1-any]=rs1)
+declare -A CAP_FILE=([lan]=lan.pcapng [lb1]=lb1.pcap [lb2]=lb2.pcap [rs1-ns]=rs1-ns.pcap [rs1-any]=rs1-any.pcap)
+
+# What a switch port would deliver to a host: its own unicast + broadcast + multicast
+# (the hub LAN floods everything to every port; host captures filter the rest away).
+host_filter() { echo "ether host ${MAC[$1]} or ether broadcast or ether multicast"; }
+
+start_capture() {
+  local point=$1 out=$2 err="$RUN/cap-$1.err" raw
+  # started as plain background commands (not through a shell function) so that $! is the
+  # capture process itself (ip netns exec execs it) and it can be stopped cleanly by pid
+  case $point in
+    lan)     ip netns exec drc-mon dumpcap -q -i eth0 -w "$out" >/dev/null 2>"$err" & ;;
+    lb1|lb2) ip netns exec "drc-$point" tcpdump -U -n -i eth0 -w "$out" "$(host_filter "$point")" >/dev/null 2>"$err" & ;;
+    rs1-ns)  ip netns exec drc-rs1 tcpdump -U -n -i eth0 --time-stamp-precision=nano -w "$out" "$(host_filter rs1)" >/dev/null 2>"$err" & ;;
+    rs1-any) raw="$RUN/rs1-any.raw.pcap"
+             ip netns exec drc-rs1 tcpdump -U -n -i any -y LINUX_SLL2 -w "$raw" >/dev/null 2>"$err" & ;;
+  esac
+  echo $! >"$RUN/cap-$point.pid"
+  wait_for 5 "capture $point to start" grep -qiE 'listening on|capturing on' "$err"
+}
+
+stop_captures() {
+  local f pid
+  for f in "$RUN"/cap-*.pid; do
+    [ -e "$f" ] || continue
+    pid=$(cat "$f"); kill -TERM "$pid" 2>/dev/null || true   # both tools flush and close on SIGTERM
+  done
+  for f in "$RUN"/cap-*.pid; do
+    [ -e "$f" ] || continue
+    pid=$(cat "$f")
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$f"
+  done
+}
+
+# ---------------------------------------------------------------- events
+vrrp_pid() { cat "$RUN/$1/vrrp.pid"; }
+parent_pid() { cat "$RUN/$1/keepalived.pid"; }
+check_in_ns() { # refuse to signal a pid that does not live in drc-NODE
+  ip netns identify "$2" 2>/dev/null | grep -qx "drc-$1" || die "pid $2 is not in drc-$1"
+}
+
+event_graceful() {
+  local p; p=$(parent_pid lb1); check_in_ns lb1 "$p"
+  log "event: SIGTERM keepalived on lb1 (pid $p)"
+  date -u +%FT%T.%NZ >"$RUN/event.time"
+  kill -TERM "$p"
+}
+
+event_hard() {
+  local p v; p=$(parent_pid lb1); v=$(vrrp_pid lb1); check_in_ns lb1 "$p"; check_in_ns lb1 "$v"
+  log "event: SIGKILL keepalived on lb1 (parent $p, vrrp child $v)"
+  date -u +%FT%T.%NZ >"$RUN/event.time"
+  # stop the parent first so it can neither respawn the child nor pass a SIGTERM on
+  kill -STOP "$p"; kill -KILL "$v"; kill -KILL "$p"
+}
+
+# ---------------------------------------------------------------- record
+cmd_record() {
+  local s=$1 out points dur pt t_event=0 tr_pid
+  valid_scenario "$s"
+  out="$FIX/$s"
+  case $s in
+    healthy|arp-leak|udp-wrong-source) dur=10; points=(lan lb1 rs1-ns rs1-any) ;;
+    failover-graceful) dur=12; t_event=4; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
+    failover-hard)     dur=15; t_event=3; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
+  esac
+  trap 'stop_captures; cmd_down' EXIT
+  cmd_up "$s"
+  mkdir -p "$out"
+  rm -f "$out"/*.pcap "$out"/*.pcapng "$RUN/rs1-any.raw.pcap"
+  for pt in "${points[@]}"; do start_capture "$pt" "$out/${CAP_FILE[$pt]}"; done
+  sleep 1
+  log "record $s: traffic ${dur}s"
+  cmd_traffic "$dur" >"$RUN/traffic.summary" &
+  tr_pid=$!
+  case $s in
+    failover-graceful)
+      sleep "$t_event"; event_graceful ;;
+    failover-hard)
+      sleep "$t_event"; event_hard
+      wait_for 8 "lb2 to take over the VIPs" has_vips lb2
+      sleep 1.5   # let the GARP burst pass, then make the router ask again: both LBs answer
+      log "event: flush router neighbour cache after takeover"
+      nsx router ip neigh flush dev eth1; nsx router ip -6 neigh flush dev eth1
+      date -u +%FT%T.%NZ >"$RUN/flush.time" ;;
+  esac
+  wait "$tr_pid"
+  sleep 1
+  stop_captures
+  cat "$RUN/traffic.summary"
+  cp "$RUN/traffic.summary" "$out/.traffic.txt" 2>/dev/null || true
+  if [ -f "$RUN/rs1-any.raw.pcap" ]; then
+    # drop PACKET_OTHERHOST (pkttype 3): frames the hub flooded to rs1 for other hosts
+    tshark -r "$RUN/rs1-any.raw.pcap" -Y 'sll.pkttype != 3' -F pcap -w "$out/rs1-any.pcap" 2>/dev/null
+  fi
+  cmd_down
+  trap - EXIT
+  for pt in "${points[@]}"; do
+    printf '  %-28s %7s bytes  %5s frames\n' "$s/${CAP_FILE[$pt]}" "$(stat -c %s "$out/${CAP_FILE[$pt]}")" \
+      "$(tshark -r "$out/${CAP_FILE[$pt]}" 2>/dev/null | wc -l)"
+  done
+}
+
+cmd_record_all() {
+  local s
+  for s in "${SCENARIOS[@]}"; do "$0" record "$s"; done
+}
+
+# ---------------------------------------------------------------- status, exec, run-during-traffic
+cmd_status() {
+  local n
+  if ! ns_exists lan; then echo "lab is down"; return 0; fi
+  echo "scenario: $(cat "$RUN/scenario" 2>/dev/null || echo '?')"
+  echo "namespaces: $(ip netns list | awk '/^drc-/{print $1}' | tr '\n' ' ')"
+  for n in lb1 lb2; do
+    ns_exists "$n" || continue
+    printf '%s: keepalived %s; VIPs on eth0: %s\n' "$n" \
+      "$( [ -f "$RUN/$n/vrrp.pid" ] && kill -0 "$(cat "$RUN/$n/vrrp.pid")" 2>/dev/null && echo running || echo 'not running')" \
+      "$(nsx "$n" ip -br addr show dev eth0 | tr ' ' '\n' | grep -E "^($VIP4|$VIP6)/" | tr '\n' ' ')"
+    grep -E 'Entering (MASTER|BACKUP|FAULT)' "$RUN/$n/keepalived.log" 2>/dev/null | tail -2 | sed 's/^/    /'
+    nsx "$n" nft list chain netdev drc_dr ingress_eth0 | grep counter | sed 's/^\s*/    nft: /' | cut -c1-90
+  done
+  for n in rs1 rs2; do
+    printf '%s: lo %s; arp_ignore=%s; listening %s\n' "$n" \
+      "$(nsx "$n" ip -br addr show dev lo | cut -c40-)" \
+      "$(nsx "$n" sysctl -n net.ipv4.conf.eth0.arp_ignore)" \
+      "$(nsx "$n" ss -lntuH | awk '{print $1":"$5}' | tr '\n' ' ')"
+  done
+  echo "router neighbours:"; nsx router ip neigh show dev eth1 | sed 's/^/    /'
+}
+
+cmd_exec() {
+  local n=${1:?node}; shift
+  ns_exists "$n" || die "no namespace drc-$n (lab up?)"
+  exec ip netns exec "drc-$n" "$@"
+}
+
+cmd_run_during_traffic() {
+  local s=${1:?scenario} n=${2:?node} rc=0 tr_pid; shift 2
+  [ $# -ge 1 ] || die "usage: lab.sh run-during-traffic SCENARIO NODE CMD..."
+  trap 'cmd_down' EXIT
+  cmd_up "$s"
+  cmd_traffic "${DRC_LAB_TRAFFIC_SECONDS:-20}" >"$RUN/traffic.summary" &
+  tr_pid=$!
+  sleep 1
+  nsx "$n" "$@" || rc=$?
+  kill "$tr_pid" 2>/dev/null || true
+  cmd_down
+  trap - EXIT
+  log "run-during-traffic: command exited $rc"
+  return "$rc"
+}
+
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+main() {
+  local c=${1:-help}; shift || true
+  case $c in
+    up) need_root; cmd_up "$@" ;;
+    down) need_root; cmd_down ;;
+    traffic) need_root; cmd_traffic "$@" ;;
+    record) need_root; need_tools; cmd_record "${1:?scenario}" ;;
+    record-all) need_root; cmd_record_all ;;
+    exec) need_root; cmd_exec "$@" ;;
+    status) need_root; cmd_status ;;
+    run-during-traffic|live-check) need_root; cmd_run_during_traffic "$@" ;;
+    scenarios) printf '%s\n' "${SCENARIOS[@]}" ;;
+    help|-h|--help) usage ;;
+    *) usage >&2; exit 3 ;;
+  esac
+}
+main "$@"
