@@ -1,0 +1,191 @@
+// Reading a capture file: open it, tell pcap from pcapng by the magic number (never by the file
+// name: ndpi's pop3.pcap is really pcapng), and stream it through a bounded chunk buffer.
+//
+// Memory: the buffer starts at min(file size, 4 MiB) and grows only when one record (pcap) or one
+// block (pcapng) is larger than it, never past `maxRecord` (+ the header). Lengths read from the
+// file are checked against that limit AND against the bytes left in the file before anything is
+// allocated or read, so a garbage length can neither make us allocate gigabytes nor wait for bytes
+// that do not exist.
+//
+// Errors: a file that cannot be read at all (missing, directory, empty, not a capture, cut inside
+// its file header, unsupported version, a pcap record over the limit) throws CaptureFileError.
+// A file that ends inside a record (tcpdump killed mid-write) is not an error: every complete
+// frame is delivered and `truncated` says where the incomplete part starts.
+
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
+import {CaptureFileError} from '../lib/errors.js'
+import {newRecord, type PacketRecord, type PacketSink} from './record.js'
+import {PCAP_MAGICS, readPcap} from './pcap.js'
+import {PCAPNG_SHB_TYPE, readPcapng} from './pcapng.js'
+
+export interface FileReadResult {
+  /** packet records delivered (pcapng: EPB + SPB + PB; custom and other blocks are not packets) */
+  packets: number
+  /** distinct LINKTYPE_* values, in the order first seen (pcap: the header's, even with 0 packets) */
+  linkTypes: number[]
+  format: 'pcap' | 'pcapng'
+  /** things the user may want to know that did not stop the read (each at most once per kind) */
+  warnings: string[]
+  /** set when the file ends inside a record or a pcapng block is corrupt: where reading stopped */
+  truncated: null | {offset: number; message: string}
+}
+
+export interface ReadOptions {
+  /** largest record (pcap) or block (pcapng) accepted, in bytes; default and ceiling 256 MiB */
+  maxRecord?: number
+}
+
+export const MAX_RECORD = 256 * 1024 * 1024
+const CHUNK = 4 * 1024 * 1024
+/** room above maxRecord for the record/block framing around the packet bytes */
+const FRAMING = 64
+
+/** Everything a format reader needs; built once per file. */
+export interface ReadContext {
+  readonly path: string
+  readonly src: ChunkReader
+  readonly rec: PacketRecord
+  readonly sink: PacketSink
+  readonly result: FileReadResult
+  readonly maxRecord: number
+}
+
+/**
+ * A forward-only window on a file. `buf[pos, end)` holds file bytes `[offset, offset + available)`.
+ * `ensure(n)` makes n bytes at `pos` available (reading, compacting or growing the buffer) or says
+ * the file does not have them. Views handed out of `buf` stay valid only until the next `ensure`.
+ */
+export class ChunkReader {
+  buf: Uint8Array
+  view: DataView
+  pos = 0
+  private end = 0
+  /** file offset of buf[0] */
+  private base = 0
+
+  constructor(
+    private readonly fd: number,
+    /** file size when opened; bytes appended later are not read */
+    readonly size: number,
+    private readonly maxBuffer: number,
+    chunk = CHUNK,
+  ) {
+    this.buf = new Uint8Array(Math.max(64, Math.min(chunk, size)))
+    this.view = new DataView(this.buf.buffer)
+  }
+
+  /** file offset of buf[pos] */
+  get offset(): number {
+    return this.base + this.pos
+  }
+
+  /** bytes of the file from `offset` to its end */
+  get remaining(): number {
+    return this.size - this.base - this.pos
+  }
+
+  /** Makes buf[pos, pos + n) hold file bytes; false (and nothing read) if the file is shorter. */
+  ensure(n: number): boolean {
+    if (this.end - this.pos >= n) return true
+    if (n > this.remaining) return false
+    if (n > this.maxBuffer) throw new Error(`ChunkReader: ${n} bytes requested, limit ${this.maxBuffer}`) // caller bug
+    return this.load(n)
+  }
+
+  /** Moves the read position n bytes on (n <= what the last ensure made available). */
+  skip(n: number): void {
+    this.pos += n
+  }
+
+  private load(n: number): boolean {
+    const keep = this.end - this.pos
+    if (n > this.buf.length) {
+      const grown = new Uint8Array(Math.min(this.maxBuffer, Math.max(n, this.buf.length * 2)))
+      grown.set(this.buf.subarray(this.pos, this.end))
+      this.buf = grown
+      this.view = new DataView(grown.buffer)
+    } else {
+      this.buf.copyWithin(0, this.pos, this.end)
+    }
+    this.base += this.pos
+    this.pos = 0
+    this.end = keep
+    while (this.end < n) {
+      const want = Math.min(this.buf.length - this.end, this.size - this.base - this.end)
+      const got = readSync(this.fd, this.buf, this.end, want, this.base + this.end)
+      if (got === 0) return false // the file shrank while we read it
+      this.end += got
+    }
+    return true
+  }
+}
+
+/**
+ * Reads every packet record of a pcap or pcapng file into `sink`, synchronously.
+ * One PacketRecord object is reused for all packets and its `data` is a view into the read buffer:
+ * a sink that keeps anything must copy it.
+ */
+export function readCaptureFile(path: string, input: number, sink: PacketSink, opts: ReadOptions = {}): FileReadResult {
+  const maxRecord = Math.min(opts.maxRecord ?? MAX_RECORD, MAX_RECORD)
+  const fd = openOrThrow(path)
+  try {
+    const st = fstatSync(fd)
+    if (st.isDirectory()) throw new CaptureFileError(path, 'is a directory, not a capture file')
+    if (!st.isFile()) throw new CaptureFileError(path, 'is not a regular file (pipes and devices cannot be replayed)')
+    if (st.size === 0) throw new CaptureFileError(path, 'is empty (0 bytes), not a capture file')
+    const src = new ChunkReader(fd, st.size, maxRecord + FRAMING)
+    const head = Math.min(4, st.size)
+    src.ensure(head)
+    const result: FileReadResult = {packets: 0, linkTypes: [], format: 'pcap', warnings: [], truncated: null}
+    const ctx: ReadContext = {path, src, rec: newRecord(input), sink, result, maxRecord}
+    if (head < 4) {
+      const what = isMagicPrefix(src.buf.subarray(0, head)) ? 'file header cut short' : 'not a pcap or pcapng file'
+      throw new CaptureFileError(path, `${what}: only ${head} byte(s) (${hex(src.buf.subarray(0, head))})`)
+    }
+    const magic = src.view.getUint32(0, false)
+    if (PCAP_MAGICS.includes(magic)) {
+      readPcap(ctx)
+    } else if (magic === PCAPNG_SHB_TYPE) {
+      result.format = 'pcapng'
+      readPcapng(ctx)
+    } else {
+      throw new CaptureFileError(path, notCaptureMessage(magic, src.buf.subarray(0, Math.min(8, src.size))))
+    }
+    return result
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function openOrThrow(path: string): number {
+  try {
+    return openSync(path, 'r')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const what =
+      code === 'ENOENT' ? 'no such file' :
+      code === 'EACCES' || code === 'EPERM' ? 'permission denied (cannot read the file)' :
+      code === 'EISDIR' ? 'is a directory, not a capture file' :
+      `cannot open: ${(e as Error).message}`
+    throw new CaptureFileError(path, what)
+  }
+}
+
+const ALL_MAGICS = [...PCAP_MAGICS, PCAPNG_SHB_TYPE]
+
+function isMagicPrefix(b: Uint8Array): boolean {
+  return ALL_MAGICS.some((m) => b.every((x, i) => x === ((m >>> (24 - 8 * i)) & 0xff)))
+}
+
+function notCaptureMessage(magic: number, first: Uint8Array): string {
+  const start = `starts with ${hex(first)}`
+  if (magic === 0xa1b2cd34 || magic === 0x34cdb2a1) return `modified ("Kuznetzov") pcap format is not supported (${start}); convert it with editcap`
+  if (magic >>> 16 === 0x1f8b) return `not a pcap or pcapng file: gzip-compressed (${start}); gunzip it first`
+  if (magic === 0x28b52ffd) return `not a pcap or pcapng file: zstd-compressed (${start}); decompress it first`
+  return `not a pcap or pcapng file (${start})`
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ')
+}
+
