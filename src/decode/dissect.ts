@@ -1,0 +1,269 @@
+// The dissector: one captured frame → the events the checks consume (events.ts).
+// Link layer (Ethernet with VLAN tags, SLL, SLL2, BSD null/loop, raw IP) → ARP / IPv4 / IPv6 →
+// ICMP, ICMPv6 (ND → NdEvent; echo and errors → TrafficEvent), VRRP (→ VrrpEvent),
+// TCP / UDP (→ TrafficEvent). It never throws on any byte sequence: a frame that is cut short or
+// inconsistent where drcheck needs it is counted in stats.malformed and skipped.
+//
+// All wire views are allocated once per Dissector and re-wrapped per frame; only the emitted
+// events (and their strings/arrays) are allocated.
+
+import {LinkType, type PacketRecord} from '../capture/record.js'
+import {ArpPacket} from '../wire/arp.js'
+import {EthernetFrame, EtherType, isVlanTpid, VlanStack} from '../wire/ethernet.js'
+import {formatIpv6} from '../wire/format.js'
+import {IcmpPacket} from '../wire/icmp.js'
+import {Icmpv6Packet} from '../wire/icmpv6.js'
+import {Ipv4Packet} from '../wire/ipv4.js'
+import {Ipv6Packet} from '../wire/ipv6.js'
+import {NullHeader} from '../wire/null.js'
+import {rawIpVersion} from '../wire/raw.js'
+import {SllHeader} from '../wire/sll.js'
+import {Sll2Header} from '../wire/sll2.js'
+import {TcpSegment} from '../wire/tcp.js'
+import {UdpDatagram} from '../wire/udp.js'
+import {VrrpPacket} from '../wire/vrrp.js'
+import type {DecodedEvent, DecodeStats, Family, QuotedHeader} from './events.js'
+
+export function newDecodeStats(): DecodeStats {
+  return {frames: 0, malformed: 0, unsupportedLink: new Map(), badVrrpChecksum: 0}
+}
+
+
+export class Dissector {
+  readonly stats: DecodeStats = newDecodeStats()
+
+  private readonly eth = new EthernetFrame()
+  private readonly sll = new SllHeader()
+  private readonly sll2 = new Sll2Header()
+  private readonly nul = new NullHeader()
+  private readonly vlan = new VlanStack()
+  private readonly arp = new ArpPacket()
+  private readonly ip4 = new Ipv4Packet()
+  private readonly ip6 = new Ipv6Packet()
+  private readonly icmp = new IcmpPacket()
+  private readonly icmp6 = new Icmpv6Packet()
+  private readonly tcp = new TcpSegment()
+  private readonly udp = new UdpDatagram()
+  private readonly vrrp = new VrrpPacket()
+
+  // per-frame link-layer facts
+  private rec!: PacketRecord
+  private ethSrc = ''
+  private ethDst = ''
+  private vlanSrc: VlanStack | null = null
+  private pktType = -1
+
+  constructor(private readonly emit: (ev: DecodedEvent) => void) {}
+
+  dissect(rec: PacketRecord): void {
+    this.stats.frames++
+    this.rec = rec
+    const buf = rec.data
+    const end = Math.min(rec.capLen, buf.length)
+    this.ethSrc = ''
+    this.ethDst = ''
+    this.vlanSrc = null
+    this.pktType = -1
+    let etherType: number
+    let off: number
+    switch (rec.linkType) {
+      case LinkType.ETHERNET: {
+        const eth = this.eth
+        if (!eth.wrap(buf, 0, end)) return this.malformed()
+        this.ethSrc = eth.src
+        this.ethDst = eth.dst
+        if (eth.vlanCount > 0) this.vlanSrc = eth.vlan
+        etherType = eth.etherType
+        off = eth.payloadOffset
+        break
+      }
+      case LinkType.LINUX_SLL: {
+        const s = this.sll
+        if (!s.wrap(buf, 0, end)) return this.malformed()
+        this.ethSrc = s.srcMac
+        this.pktType = s.pktType
+        etherType = s.protocol
+        off = s.payloadOffset
+        break
+      }
+      case LinkType.LINUX_SLL2: {
+        const s = this.sll2
+        if (!s.wrap(buf, 0, end)) return this.malformed()
+        this.ethSrc = s.srcMac
+        this.pktType = s.pktType
+        etherType = s.protocol
+        off = s.payloadOffset
+        break
+      }
+      case LinkType.NULL:
+      case LinkType.LOOP: {
+        const n = this.nul
+        if (!n.wrap(buf, 0, end)) return this.malformed()
+        if (n.ipVersion === 0) return // another address family: nothing for drcheck
+        etherType = n.ipVersion === 4 ? EtherType.IPV4 : EtherType.IPV6
+        off = n.payloadOffset
+        break
+      }
+      case LinkType.RAW:
+      case LinkType.RAW_BSD: {
+        const v = rawIpVersion(buf, 0, end)
+        if (v === 0) return this.malformed()
+        etherType = v === 4 ? EtherType.IPV4 : EtherType.IPV6
+        off = 0
+        break
+      }
+      case LinkType.IPV4:
+        etherType = EtherType.IPV4
+        off = 0
+        break
+      case LinkType.IPV6:
+        etherType = EtherType.IPV6
+        off = 0
+        break
+      default: {
+        const m = this.stats.unsupportedLink
+        m.set(rec.linkType, (m.get(rec.linkType) ?? 0) + 1)
+        return
+      }
+    }
+    // cooked captures may still carry VLAN tags the kernel did not strip
+    if (isVlanTpid(etherType) && this.vlanSrc === null) {
+      if (!this.vlan.walk(buf, off, end, etherType)) return this.malformed()
+      this.vlanSrc = this.vlan
+      etherType = this.vlan.etherType
+      off = this.vlan.payloadOffset
+    }
+    switch (etherType) {
+      case EtherType.ARP: return this.doArp(buf, off, end)
+      case EtherType.IPV4: return this.doIpv4(buf, off, end)
+      case EtherType.IPV6: return this.doIpv6(buf, off, end)
+      default: return // not for drcheck (RARP, LLDP, 802.3 lengths, …)
+    }
+  }
+
+  private malformed(): void {
+    this.stats.malformed++
+  }
+
+  private vlans(): number[] {
+    return this.vlanSrc === null ? [] : this.vlanSrc.toArray()
+  }
+
+  private doArp(buf: Uint8Array, off: number, end: number): void {
+    const a = this.arp
+    if (!a.wrap(buf, off, end)) return this.malformed()
+    const r = this.rec
+    this.emit({
+      kind: 'arp', input: r.input, frame: r.frame, tsSec: r.tsSec, tsNsec: r.tsNsec, tsDigits: r.tsDigits,
+      ethSrc: this.ethSrc, ethDst: this.ethDst, vlans: this.vlans(), pktType: this.pktType,
+      op: a.op, senderMac: a.senderMac, senderIp: a.senderIp, targetMac: a.targetMac, targetIp: a.targetIp,
+    })
+  }
+
+  private doIpv4(buf: Uint8Array, off: number, end: number): void {
+    const ip = this.ip4
+    if (!ip.wrap(buf, off, end)) return this.malformed()
+    const proto = ip.protocol
+    if (proto === 112) {
+      // a fragmented advert cannot be used (and real ones never are)
+      if (ip.isFragment) return this.malformed()
+      const v = this.vrrp
+      if (!v.wrap(buf, ip.payloadOffset, ip.end, false) || v.type !== 1) return this.malformed()
+      const ok = ip.truncated || v.checksumOk(buf, ip.srcOffset, ip.dstOffset)
+      return this.emitVrrp('ipv4', ip.src, ip.dst, ip.ttl, ok)
+    }
+    if (!ip.hasTransportHeader) return // a later fragment: no ports, nothing to pair
+    this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv4', ip.src, ip.dst)
+  }
+
+  private doIpv6(buf: Uint8Array, off: number, end: number): void {
+    const ip = this.ip6
+    if (!ip.wrap(buf, off, end)) return this.malformed()
+    if (!ip.hasTransportHeader) return
+    const proto = ip.protocol
+    if (proto === 112) {
+      if (ip.isFragment) return this.malformed()
+      const v = this.vrrp
+      if (!v.wrap(buf, ip.payloadOffset, ip.end, true) || v.type !== 1) return this.malformed()
+      const ok = ip.truncated || v.checksumOk(buf, ip.srcOffset, ip.dstOffset)
+      return this.emitVrrp('ipv6', ip.src, ip.dst, ip.hopLimit, ok)
+    }
+    if (proto === 58) {
+      const m = this.icmp6
+      if (!m.wrap(buf, ip.payloadOffset, ip.end)) return this.malformed()
+      if (m.isNd) {
+        const r = this.rec
+        const na = m.type === 136
+        this.emit({
+          kind: 'nd', input: r.input, frame: r.frame, tsSec: r.tsSec, tsNsec: r.tsNsec, tsDigits: r.tsDigits,
+          ethSrc: this.ethSrc, ethDst: this.ethDst, vlans: this.vlans(), pktType: this.pktType,
+          type: na ? 136 : 135, ipSrc: formatIpv6(buf, ip.srcOffset), ipDst: formatIpv6(buf, ip.dstOffset),
+          target: m.target, lladdr: na ? m.targetLladdr : m.sourceLladdr,
+          router: m.router, solicited: m.solicited, override: m.override,
+        })
+        return
+      }
+      if (m.isEcho) {
+        const id = m.identifier
+        return this.emitTraffic('ipv6', ip.src, ip.dst, 58, id, id, 0, m.type, m.code, null, m.payloadLength)
+      }
+      if (m.isError) {
+        return this.emitTraffic('ipv6', ip.src, ip.dst, 58, 0, 0, 0, m.type, m.code, m.quoted(), m.payloadLength)
+      }
+      return // RS/RA/redirect/MLD…: not for drcheck
+    }
+    this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv6', ip.src, ip.dst)
+  }
+
+  private doTransport(buf: Uint8Array, off: number, end: number, proto: number, family: Family, src: string, dst: string): void {
+    switch (proto) {
+      case 6: {
+        const t = this.tcp
+        if (!t.wrap(buf, off, end)) return this.malformed()
+        return this.emitTraffic(family, src, dst, 6, t.srcPort, t.dstPort, t.flags, -1, -1, null, t.payloadLength)
+      }
+      case 17: {
+        const u = this.udp
+        if (!u.wrap(buf, off, end)) return this.malformed()
+        return this.emitTraffic(family, src, dst, 17, u.srcPort, u.dstPort, 0, -1, -1, null, u.payloadLength)
+      }
+      case 1: {
+        if (family !== 'ipv4') return
+        const m = this.icmp
+        if (!m.wrap(buf, off, end)) return this.malformed()
+        if (m.isEcho) {
+          const id = m.identifier
+          return this.emitTraffic(family, src, dst, 1, id, id, 0, m.type, m.code, null, m.payloadLength)
+        }
+        if (m.isError) {
+          return this.emitTraffic(family, src, dst, 1, 0, 0, 0, m.type, m.code, m.quoted(), m.payloadLength)
+        }
+        return
+      }
+      default:
+        return // other IP protocols: not for drcheck
+    }
+  }
+
+  private emitVrrp(family: Family, ipSrc: string, ipDst: string, ttl: number, checksumOk: boolean): void {
+    const v = this.vrrp
+    const r = this.rec
+    if (!checksumOk) this.stats.badVrrpChecksum++
+    this.emit({
+      kind: 'vrrp', input: r.input, frame: r.frame, tsSec: r.tsSec, tsNsec: r.tsNsec, tsDigits: r.tsDigits,
+      ethSrc: this.ethSrc, ethDst: this.ethDst, vlans: this.vlans(), pktType: this.pktType,
+      family, ipSrc, ipDst, ttl, version: v.version === 2 ? 2 : 3, vrid: v.vrid, priority: v.priority,
+      intervalCs: v.intervalCs, authType: v.authType, authData: v.authData, addrs: v.addresses(), checksumOk,
+    })
+  }
+
+  private emitTraffic(family: Family, ipSrc: string, ipDst: string, proto: number, sport: number, dport: number,
+    tcpFlags: number, icmpType: number, icmpCode: number, quoted: QuotedHeader | null, payloadLen: number): void {
+    const r = this.rec
+    this.emit({
+      kind: 'traffic', input: r.input, frame: r.frame, tsSec: r.tsSec, tsNsec: r.tsNsec, tsDigits: r.tsDigits,
+      ethSrc: this.ethSrc, ethDst: this.ethDst, vlans: this.vlans(), pktType: this.pktType,
+      family, ipSrc, ipDst, proto, sport, dport, tcpFlags, icmpType, icmpCode, quoted, payloadLen,
+    })
+  }
+}
