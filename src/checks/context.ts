@@ -1,0 +1,238 @@
+// What the checks know besides the packets: the user's expectations (options) and what the whole
+// capture taught (roles of MACs, the VRRP timeline). Checks record evidence while events stream
+// and judge at the end, when this knowledge is complete.
+
+import type {Family, FrameRef, VrrpEvent} from '../decode/events.js'
+import {secondsOf} from './types.js'
+
+export interface CheckOptions {
+  /** VIPs in canonical form (see decode/events.ts) */
+  vips: string[]
+  /** true when the VIPs came from VRRP adverts, not from --vip */
+  vipsLearnt: boolean
+  lbMacs: string[]
+  proxyMacs: string[]
+  /** seconds a request may wait for its reply before it counts as unanswered */
+  replyTimeoutS: number
+  /** takeover tolerance: a takeover fails when it exceeds bound × (1 + pct/100) + ms */
+  tolerancePct: number
+  toleranceMs: number
+  /** flapping: more than flapCount transitions of one VRID within flapWindowS seconds */
+  flapCount: number
+  flapWindowS: number
+}
+
+export const DEFAULT_OPTIONS: Omit<CheckOptions, 'vips' | 'vipsLearnt' | 'lbMacs' | 'proxyMacs'> = {
+  replyTimeoutS: 3,
+  tolerancePct: 25,
+  toleranceMs: 100,
+  flapCount: 3,
+  flapWindowS: 60,
+}
+
+export interface InputInfo {
+  name: string
+  kind: 'file' | 'interface'
+  first: FrameRef | null
+  last: FrameRef | null
+}
+
+/** One master's uninterrupted run of adverts for a VRID, as seen at one capture point. */
+export interface Tenure {
+  input: number
+  vrid: number
+  family: Family
+  srcIp: string
+  srcMac: string
+  version: 2 | 3
+  priority: number
+  intervalCs: number
+  authType: number
+  authData: string
+  addrs: string[]
+  first: FrameRef
+  /** last advert with priority > 0 */
+  last: FrameRef
+  /** the priority-0 advert that ended it, if any */
+  resigned: FrameRef | null
+  count: number
+  /** largest gap between two adverts, seconds */
+  maxGapS: number
+  /** sum of gaps (for the mean) */
+  sumGapS: number
+  /** set when another source's tenure started after this one's last advert */
+  endedBy: Tenure | null
+}
+
+export function vmacFor(vrid: number, family: Family): string {
+  const h = vrid.toString(16).padStart(2, '0')
+  return family === 'ipv4' ? `00:00:5e:00:01:${h}` : `00:00:5e:00:02:${h}`
+}
+
+/** Master_Down_Interval's skew for a priority: v2 in whole seconds' units, v3 scaled by the interval. */
+export function skewS(version: 2 | 3, priority: number, intervalS: number): number {
+  return version === 2 ? (256 - priority) / 256 : ((256 - priority) * intervalS) / 256
+}
+
+export function downIntervalS(t: Pick<Tenure, 'version' | 'priority' | 'intervalCs'>): number {
+  const interval = t.intervalCs / 100
+  return 3 * interval + skewS(t.version, t.priority, interval)
+}
+
+export class Knowledge {
+  readonly vips: Set<string>
+  readonly declaredLbMacs: Set<string>
+  readonly declaredProxyMacs: Set<string>
+  /** MACs that sent VRRP adverts (and the virtual MACs of their VRIDs) */
+  readonly lbMacs = new Set<string>()
+  /** MACs that sent replies sourced from a VIP and are not LBs: the proxies */
+  readonly replyMacs = new Map<string, number>()
+  readonly inputs: InputInfo[] = []
+  /** per input, per "vrid/family": tenures in order of start */
+  readonly tenures = new Map<string, Tenure[]>()
+  /** VIP → the VRIDs (per family) whose adverts list it */
+  readonly vridsOfVip = new Map<string, Set<string>>()
+
+  constructor(readonly options: CheckOptions) {
+    this.vips = new Set(options.vips)
+    this.declaredLbMacs = new Set(options.lbMacs)
+    this.declaredProxyMacs = new Set(options.proxyMacs)
+  }
+
+  isLbMac(mac: string): boolean {
+    return this.declaredLbMacs.has(mac) || this.lbMacs.has(mac)
+  }
+
+  isProxyMac(mac: string): boolean {
+    if (this.declaredProxyMacs.has(mac)) return true
+    return this.replyMacs.has(mac) && !this.isLbMac(mac)
+  }
+
+  allLbMacs(): Set<string> {
+    return new Set([...this.declaredLbMacs, ...this.lbMacs])
+  }
+
+  proxyMacs(): string[] {
+    const out = new Set(this.declaredProxyMacs)
+    for (const mac of this.replyMacs.keys()) if (!this.isLbMac(mac)) out.add(mac)
+    return [...out]
+  }
+
+  addInput(name: string, kind: 'file' | 'interface'): number {
+    this.inputs.push({name, kind, first: null, last: null})
+    return this.inputs.length - 1
+  }
+
+  sawFrame(f: FrameRef): void {
+    const info = this.inputs[f.input]
+    if (!info) return
+    if (!info.first) info.first = {...f}
+    // keep the latest time (frames may be slightly out of order between interfaces)
+    if (!info.last || secondsOf(f) >= secondsOf(info.last)) info.last = {input: f.input, frame: f.frame, tsSec: f.tsSec, tsNsec: f.tsNsec, tsDigits: f.tsDigits}
+  }
+
+  /** Feed one VRRP advert into the timeline. Returns the tenure it belongs to and whether it started it. */
+  sawVrrp(ev: VrrpEvent): {tenure: Tenure, started: boolean} {
+    if (ev.ethSrc) {
+      this.lbMacs.add(ev.ethSrc)
+      this.lbMacs.add(vmacFor(ev.vrid, ev.family))
+    }
+    for (const a of ev.addrs) {
+      let s = this.vridsOfVip.get(a)
+      if (!s) this.vridsOfVip.set(a, (s = new Set()))
+      s.add(`${ev.vrid}/${ev.family}`)
+    }
+    const key = `${ev.input}/${ev.vrid}/${ev.family}`
+    let list = this.tenures.get(key)
+    if (!list) this.tenures.set(key, (list = []))
+    const t = secondsOf(ev)
+    // the open tenure of this source, if it is still running
+    for (let i = list.length - 1; i >= 0; i--) {
+      const ten = list[i]
+      if (ten.srcIp !== ev.ipSrc) continue
+      if (ten.resigned) break
+      const gap = t - secondsOf(ten.last)
+      if (gap > downIntervalS(ten) + ten.intervalCs / 100) break
+      if (ev.priority === 0) {
+        ten.resigned = ref(ev)
+        return {tenure: ten, started: false}
+      }
+      ten.count++
+      ten.maxGapS = Math.max(ten.maxGapS, gap)
+      ten.sumGapS += gap
+      ten.last = ref(ev)
+      ten.priority = ev.priority
+      ten.intervalCs = ev.intervalCs
+      return {tenure: ten, started: false}
+    }
+    const ten: Tenure = {
+      input: ev.input, vrid: ev.vrid, family: ev.family, srcIp: ev.ipSrc, srcMac: ev.ethSrc, version: ev.version,
+      priority: ev.priority, intervalCs: ev.intervalCs || 100, authType: ev.authType, authData: ev.authData,
+      addrs: [...ev.addrs], first: ref(ev), last: ref(ev), resigned: ev.priority === 0 ? ref(ev) : null, count: 1,
+      maxGapS: 0, sumGapS: 0, endedBy: null,
+    }
+    if (ev.priority !== 0) {
+      for (const other of list) {
+        if (other.endedBy || other.srcIp === ev.ipSrc) continue
+        if (secondsOf(other.last) <= t) other.endedBy = ten
+      }
+    }
+    list.push(ten)
+    return {tenure: ten, started: ev.priority !== 0}
+  }
+
+  /** Tenures (any input) of the VRIDs that list this VIP. */
+  tenuresOfVip(vip: string, input: number): Tenure[] {
+    const out: Tenure[] = []
+    for (const vf of this.vridsOfVip.get(vip) ?? []) {
+      const list = this.tenures.get(`${input}/${vf}`)
+      if (list) out.push(...list.filter((t) => t.priority > 0 || t.count > 1 || !t.resigned))
+    }
+    return out
+  }
+
+  /** MACs that were the VRRP master for a VIP at time t (s) at one capture point. */
+  mastersAt(vip: string, input: number, t: number): Set<string> {
+    const out = new Set<string>()
+    for (const ten of this.tenuresOfVip(vip, input)) {
+      if (ten.first === ten.resigned) continue
+      const start = secondsOf(ten.first) - ten.intervalCs / 100
+      let end = ten.resigned ? secondsOf(ten.resigned) : secondsOf(ten.last) + downIntervalS(ten)
+      if (ten.endedBy) end = Math.min(end, secondsOf(ten.endedBy.first))
+      if (t >= start && t <= end) {
+        out.add(ten.srcMac)
+        out.add(vmacFor(ten.vrid, ten.family))
+      }
+    }
+    return out
+  }
+
+  /** MACs that were master for the VIP before t and whose tenure had ended by then. */
+  formerMastersAt(vip: string, input: number, t: number): Map<string, Tenure> {
+    const out = new Map<string, Tenure>()
+    for (const ten of this.tenuresOfVip(vip, input)) {
+      if (!ten.endedBy && !ten.resigned) continue
+      const end = ten.endedBy ? secondsOf(ten.endedBy.first) : secondsOf(ten.resigned!)
+      if (end <= t) out.set(ten.srcMac, ten)
+    }
+    return out
+  }
+
+  hasVrrpFor(vip: string): boolean {
+    return this.vridsOfVip.has(vip)
+  }
+
+  /** Advert interval (s) of the VRID that carries the VIP, or 1 s when unknown. */
+  intervalOfVip(vip: string): number {
+    let best = 0
+    for (const [key, list] of this.tenures) {
+      for (const ten of list) if (ten.addrs.includes(vip)) best = Math.max(best, ten.intervalCs / 100)
+      void key
+    }
+    return best || 1
+  }
+}
+
+export function ref(f: FrameRef): FrameRef {
+  return {input: f.input, frame: f.frame, tsSec: f.tsSec, tsNsec: f.tsNsec, tsDigits: f.tsDigits}
+}

@@ -1,0 +1,289 @@
+// Check `source`: replies leave the proxies with the VIP as source, straight to the gateway.
+// Tracks request flows to the VIPs while events stream (bounded: idle flows expire), records
+// evidence, and judges at the end when the LB and proxy MACs are known.
+
+import type {FrameRef, TrafficEvent} from '../decode/events.js'
+import type {Knowledge} from './context.js'
+import {ref} from './context.js'
+import {finding, FindingList, where} from './evidence.js'
+import type {CheckResult} from './types.js'
+import {secondsOf} from './types.js'
+
+const TCP = 6, UDP = 17, ICMP = 1, ICMP6 = 58
+const RST = 0x04, SYN = 0x02, ACK = 0x10
+
+interface Leg {
+  src: string
+  dst: string
+  pktType: number
+  first: FrameRef
+}
+
+interface Flow {
+  input: number
+  family: 'ipv4' | 'ipv6'
+  client: string
+  cport: number
+  proto: number
+  service: number
+  vip: string
+  first: FrameRef
+  legs: Leg[]
+  /** the oldest request still waiting for a reply */
+  pending: FrameRef | null
+  lastSeenS: number
+  replied: boolean
+  /** a non-RST reply was seen (a SYN-ACK, data, an echo reply) */
+  answered: boolean
+}
+
+interface Unanswered {
+  flow: Omit<Flow, 'pending'>
+  at: FrameRef
+}
+
+interface ReplyDst {
+  first: FrameRef
+  src: string
+  vip: string
+  count: number
+}
+
+/** Port label for counts: "tcp/25", "udp/53", "icmp". */
+function serviceLabel(proto: number, port: number): string {
+  if (proto === TCP) return `tcp/${port}`
+  if (proto === UDP) return `udp/${port}`
+  return 'icmp-echo'
+}
+
+export class SourceCheck {
+  private readonly flows = new Map<string, Flow>()
+  /** client (family|ip|port|proto) → flow key, to see a client's packet re-sent with another destination (NAT) */
+  private readonly byClient = new Map<string, string>()
+  private readonly findings = new FindingList()
+  private readonly unanswered: Unanswered[] = []
+  private unansweredCount = 0
+  private readonly replyDsts = new Map<string, ReplyDst>()
+  private readonly perInput = new Map<number, {requests: number, repliesSeen: number, toLb: number, toProxy: number, forwarded: number}>()
+  private readonly pairs = {total: 0, perProxy: {} as Record<string, number>, perService: {} as Record<string, number>, perFamily: {} as Record<string, number>}
+  private requests = 0
+  private events = 0
+  private nowS = 0
+  private readonly expireS: number
+
+  constructor(private readonly k: Knowledge) {
+    this.expireS = k.options.replyTimeoutS + 5
+  }
+
+  private stats(input: number) {
+    let s = this.perInput.get(input)
+    if (!s) this.perInput.set(input, (s = {requests: 0, repliesSeen: 0, toLb: 0, toProxy: 0, forwarded: 0}))
+    return s
+  }
+
+  onTraffic(ev: TrafficEvent): void {
+    const t = secondsOf(ev)
+    if (t > this.nowS) this.nowS = t
+    if ((++this.events & 4095) === 0) this.sweep(false)
+    const vips = this.k.vips
+    if (ev.quoted && vips.has(ev.quoted.ipDst)) return this.onIcmpError(ev)
+    if (vips.has(ev.ipDst)) {
+      if (ev.proto === TCP || ev.proto === UDP) return this.onRequest(ev, ev.sport, ev.dport, t)
+      if ((ev.proto === ICMP && ev.icmpType === 8) || (ev.proto === ICMP6 && ev.icmpType === 128)) return this.onRequest(ev, ev.sport, 0, t)
+      return
+    }
+    let cport: number, service: number
+    if (ev.proto === TCP || ev.proto === UDP) { cport = ev.dport; service = ev.sport }
+    else if ((ev.proto === ICMP && ev.icmpType === 0) || (ev.proto === ICMP6 && ev.icmpType === 129)) { cport = ev.dport; service = 0 }
+    else return this.maybeNat(ev)
+    const key = `${ev.input}|${ev.ipDst}|${cport}|${ev.proto}|${service}`
+    const flow = this.flows.get(key)
+    if (flow) this.onReply(flow, ev, t)
+    else this.maybeNat(ev)
+  }
+
+  private onRequest(ev: TrafficEvent, cport: number, service: number, t: number): void {
+    const key = `${ev.input}|${ev.ipSrc}|${cport}|${ev.proto}|${service}`
+    let flow = this.flows.get(key)
+    const st = this.stats(ev.input)
+    st.requests++
+    this.requests++
+    if (!flow) {
+      flow = {input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first: ref(ev),
+        legs: [], pending: null, lastSeenS: t, replied: false, answered: false}
+      this.flows.set(key, flow)
+      this.byClient.set(`${ev.input}|${ev.ipSrc}|${cport}|${ev.proto}`, key)
+    }
+    flow.lastSeenS = t
+    if (!flow.legs.some((l) => l.dst === ev.ethDst && l.src === ev.ethSrc) && flow.legs.length < 4) {
+      flow.legs.push({src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first: ref(ev)})
+    }
+    // a segment that expects an answer: SYN, data, any UDP datagram or echo request
+    const expects = ev.proto !== TCP || (ev.tcpFlags & SYN && !(ev.tcpFlags & ACK)) || ev.payloadLen > 0
+    if (expects && !(ev.proto === TCP && ev.tcpFlags & RST)) {
+      if (flow.pending && t - secondsOf(flow.pending) > this.k.options.replyTimeoutS) this.addUnanswered(flow, flow.pending)
+      if (!flow.pending || t - secondsOf(flow.pending) > this.k.options.replyTimeoutS) flow.pending = ref(ev)
+    }
+  }
+
+  private onReply(flow: Flow, ev: TrafficEvent, t: number): void {
+    const st = this.stats(ev.input)
+    st.repliesSeen++
+    flow.lastSeenS = t
+    const k = this.k
+    const isRst = ev.proto === TCP && (ev.tcpFlags & RST) !== 0
+    if (ev.ethSrc && !k.isLbMac(ev.ethSrc)) k.replyMacs.set(ev.ethSrc, (k.replyMacs.get(ev.ethSrc) ?? 0) + 1)
+    const svc = flow.proto === TCP ? `TCP port ${flow.service}` : flow.proto === UDP ? `UDP port ${flow.service}` : 'ICMP echo'
+    if (ev.ipSrc !== flow.vip) {
+      this.findings.add(finding(k, 'wrong-source', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc, relatedFrame: flow.first.frame},
+        `reply to ${flow.client}:${flow.cport} (${svc} of VIP ${flow.vip}) left ${ev.ethSrc || 'a host'} with source ${ev.ipSrc} instead of the VIP, at ${where(k, ev)}; the request was ${where(k, flow.first)}`))
+    }
+    if (isRst && !flow.answered) {
+      this.findings.add(finding(k, 'reset', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc, relatedFrame: flow.first.frame},
+        `${ev.ethSrc || 'a host'} answered ${flow.client}:${flow.cport} → ${flow.vip}:${flow.service} with a TCP RST at ${where(k, ev)}: nothing listens on the VIP there`))
+    }
+    if (!isRst) flow.answered = true
+    if (ev.ethDst) {
+      const d = this.replyDsts.get(ev.ethDst)
+      if (d) d.count++
+      else this.replyDsts.set(ev.ethDst, {first: ref(ev), src: ev.ethSrc, vip: ev.ipSrc, count: 1})
+    }
+    flow.pending = null
+    if (!flow.replied) {
+      flow.replied = true
+      if (ev.ipSrc === flow.vip && !isRst) {
+        const p = this.pairs
+        p.total++
+        const proxy = ev.ethSrc || '(no MAC)'
+        p.perProxy[proxy] = (p.perProxy[proxy] ?? 0) + 1
+        const s = serviceLabel(flow.proto, flow.service)
+        p.perService[s] = (p.perService[s] ?? 0) + 1
+        p.perFamily[flow.family] = (p.perFamily[flow.family] ?? 0) + 1
+      }
+    }
+  }
+
+  private onIcmpError(ev: TrafficEvent): void {
+    const q = ev.quoted!
+    const unreachable = (ev.proto === ICMP && ev.icmpType === 3) || (ev.proto === ICMP6 && ev.icmpType === 1)
+    if (!unreachable) return
+    const key = `${ev.input}|${q.ipSrc}|${q.sport}|${q.proto}|${q.dport}`
+    const flow = this.flows.get(key)
+    if (flow) { flow.pending = null; flow.replied = true; this.stats(ev.input).repliesSeen++ }
+    this.findings.add(finding(this.k, 'unreachable', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc},
+      `${ev.ipSrc} (${ev.ethSrc || 'no MAC'}) sent ICMP${ev.family === 'ipv6' ? 'v6' : ''} unreachable (code ${ev.icmpCode}) for ${q.ipSrc}:${q.sport} → ${q.ipDst}:${q.dport} at ${where(this.k, ev)}`))
+  }
+
+  /** A client's packet leaving an LB with a destination other than the VIP: the LB does NAT. */
+  private maybeNat(ev: TrafficEvent): void {
+    if (!ev.ethSrc || !this.k.isLbMac(ev.ethSrc)) return
+    const key = this.byClient.get(`${ev.input}|${ev.ipSrc}|${ev.sport}|${ev.proto}`)
+    const flow = key ? this.flows.get(key) : undefined
+    if (!flow || flow.service !== ev.dport) return
+    this.findings.add(finding(this.k, 'nat', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipDst, relatedFrame: flow.first.frame},
+      `LB ${ev.ethSrc} sent ${flow.client}:${flow.cport}'s request for VIP ${flow.vip} on to ${ev.ipDst} at ${where(this.k, ev)}: the destination IP was rewritten (NAT), Direct Routing keeps it`))
+  }
+
+  private addUnanswered(flow: Flow, at: FrameRef): void {
+    this.unansweredCount++
+    if (this.unanswered.length < 1000) this.unanswered.push({flow: {...flow, legs: [...flow.legs]}, at})
+  }
+
+  /** Expire idle flows (memory stays bounded); `all` at the end of the capture. */
+  private sweep(all: boolean): void {
+    const timeout = this.k.options.replyTimeoutS
+    for (const [key, flow] of this.flows) {
+      if (!all && this.nowS - flow.lastSeenS < this.expireS) continue
+      if (flow.pending) {
+        const end = this.endOf(flow.input)
+        if (end - secondsOf(flow.pending) >= timeout) this.addUnanswered(flow, flow.pending)
+      }
+      if (!all) {
+        this.countLegs(flow.input, flow.legs)
+        this.flows.delete(key)
+        this.byClient.delete(`${flow.input}|${flow.client}|${flow.cport}|${flow.proto}`)
+      }
+    }
+  }
+
+  private endOf(input: number): number {
+    const last = this.k.inputs[input]?.last
+    return last ? Math.max(secondsOf(last), this.nowS) : this.nowS
+  }
+
+  /** Did this request reach a proxy? (a leg addressed to a MAC that is not an LB, or arrived from an LB) */
+  private reachedProxy(legs: Leg[]): string | null {
+    const k = this.k
+    for (const l of legs) {
+      if (l.dst && !k.isLbMac(l.dst) && l.dst !== 'ff:ff:ff:ff:ff:ff') return l.dst
+      if (!l.dst && l.pktType !== 4 && (k.isLbMac(l.src) || !l.src)) return l.src ? '(this host)' : '(no MAC)'
+    }
+    return null
+  }
+
+  finish(): CheckResult {
+    const k = this.k
+    this.sweep(true)
+    if (k.vips.size === 0) {
+      return {name: 'source', verdict: 'inconclusive', summary: 'no VIP known', findings: this.findings.list(),
+        missing: 'no VIP was given and no VRRP advert named one: give --vip'}
+    }
+    // classify the legs of what reached this point, now that the LB MACs are known
+    for (const flow of this.flows.values()) this.countLegs(flow.input, flow.legs)
+    for (const [dst, d] of this.replyDsts) {
+      if (k.isLbMac(dst)) {
+        this.findings.add(finding(k, 'via-lb', 'fail', d.first, {mac: d.src, ip: d.vip},
+          `${d.count} repl${d.count === 1 ? 'y' : 'ies'} from ${d.vip} went from ${d.src || 'a proxy'} to the LB's MAC ${dst} (first at ${where(k, d.first)}): the proxy's gateway is the LB, replies must go straight to the router`))
+      }
+    }
+    const lbViewInputs: number[] = []
+    for (const [input, s] of this.perInput) if (s.repliesSeen === 0 && s.toLb > 0) lbViewInputs.push(input)
+    let unansweredShown = 0
+    for (const u of this.unanswered) {
+      const reached = this.reachedProxy(u.flow.legs)
+      if (!reached) continue
+      if (lbViewInputs.includes(u.flow.input)) continue
+      unansweredShown++
+      const svc = u.flow.proto === TCP ? `TCP ${u.flow.service}` : u.flow.proto === UDP ? `UDP ${u.flow.service}` : 'ICMP echo'
+      this.findings.add(finding(k, 'unanswered', 'fail', u.at, {mac: reached.startsWith('(') ? undefined : reached, ip: u.flow.vip},
+        `request from ${u.flow.client}:${u.flow.cport} to ${u.flow.vip} (${svc}) reached ${reached} at ${where(k, u.at)} and got no reply within ${k.options.replyTimeoutS} s (is the VIP on the proxy's lo?)`))
+    }
+    const findings = this.findings.list()
+    const perInput = Object.fromEntries([...this.perInput].map(([i, s]) => [k.inputs[i]?.name ?? String(i), s]))
+    const counts = {requests: this.requests, pairs: this.pairs.total, perProxy: this.pairs.perProxy, perService: this.pairs.perService,
+      perFamily: this.pairs.perFamily, unanswered: unansweredShown, perInput}
+    if (this.findings.hasFail) {
+      const kinds = [...new Set(findings.filter((f) => f.severity === 'fail').map((f) => f.kind))]
+      return {name: 'source', verdict: 'fail', summary: `replies do not leave the proxies as Direct Routing needs (${kinds.join(', ')})`, findings, counts}
+    }
+    if (this.pairs.total > 0) {
+      const fam = Object.entries(this.pairs.perFamily).map(([f, n]) => `${n} ${f}`).join(', ')
+      return {name: 'source', verdict: 'pass', summary: `${this.pairs.total} request/reply pair(s) checked (${fam}): every reply came from the VIP`, findings, counts}
+    }
+    const forwarded = lbViewInputs.reduce((n, i) => n + (this.perInput.get(i)?.forwarded ?? 0), 0)
+    if (forwarded > 0) {
+      for (const i of lbViewInputs) {
+        findings.push({kind: 'lb-view', severity: 'info', file: k.inputs[i]?.name,
+          message: `${k.inputs[i]?.name}: no reply passes this capture point (an LB's view under Direct Routing); if it is not an LB, the proxies are not answering`})
+      }
+      return {name: 'source', verdict: 'pass', summary: `${forwarded} request(s) forwarded unchanged to a proxy and no reply came back through the LB`, findings, counts}
+    }
+    if (this.requests === 0) {
+      return {name: 'source', verdict: 'inconclusive', summary: 'no request to a VIP in the capture', findings, counts,
+        missing: 'no TCP, UDP or ICMP echo to a VIP was seen: capture while clients use the service (or check --vip)'}
+    }
+    return {name: 'source', verdict: 'inconclusive', summary: `${this.requests} request packet(s) to the VIP but no reply and no forwarding seen`, findings, counts,
+      missing: 'capture on a proxy or on the LAN while clients use the service, and let it run longer than the reply timeout'}
+  }
+
+  private countLegs(input: number, legs: Leg[]): void {
+    const s = this.stats(input)
+    const k = this.k
+    for (const l of legs) {
+      if (l.dst && k.isLbMac(l.dst)) s.toLb++
+      else if (!l.dst && l.pktType === 0 && !k.isLbMac(l.src)) s.toLb++
+      else s.toProxy++
+      if ((l.src && k.isLbMac(l.src) && l.dst && !k.isLbMac(l.dst)) || (!l.dst && l.pktType === 4)) s.forwarded++
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// The vocabulary of judgement: verdicts, findings, transitions and a check's result.
+// Names follow the spec's JSON Output section (../shared/spec/checks.md).
+
+import type {FrameRef} from '../decode/events.js'
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive'
+export type Severity = 'fail' | 'warn' | 'info'
+export type CheckName = 'source' | 'arp' | 'failover'
+export const CHECK_NAMES: readonly CheckName[] = ['source', 'arp', 'failover']
+
+export type FindingKind =
+  // source
+  | 'wrong-source' | 'reset' | 'unreachable' | 'unanswered' | 'via-lb' | 'nat' | 'lb-view'
+  // arp
+  | 'real-server-answers' | 'real-server-announces' | 'stale-owner' | 'conflict' | 'foreign-claim'
+  // failover
+  | 'split-brain' | 'slow-takeover' | 'not-announced' | 'flapping' | 'vrid-collision'
+  | 'bad-checksum' | 'no-takeover' | 'master' | 'vrrp-unseen'
+  // input
+  | 'truncated-capture' | 'malformed-frames' | 'unsupported-link'
+
+export interface Finding {
+  kind: FindingKind
+  severity: Severity
+  /** input label (file name or interface) of the evidence frame */
+  file?: string
+  interface?: string
+  frame?: number
+  time?: string
+  mac?: string
+  ip?: string
+  host?: string
+  message: string
+  /** a second frame that belongs to the same evidence (the other claimer, the request …) */
+  relatedFrame?: number
+}
+
+export interface Transition {
+  vrid: number
+  family: 'ipv4' | 'ipv6'
+  fromIp: string
+  toIp: string
+  fromMac: string
+  toMac: string
+  /** ISO time of the new master's first advert */
+  at: string
+  fromFrame: number
+  toFrame: number
+  file: string
+  takeoverMs: number
+  boundMs: number
+  /** bound + tolerance: what a takeover must not exceed */
+  limitMs: number
+  /** null when the new master did not announce (or the capture ended first) */
+  announceMs: number | null
+  /** per VIP: ms from the new master's first advert to its first gratuitous ARP / unsolicited NA */
+  announce: Record<string, number | null>
+  resumeMs: number | null
+  graceful: boolean
+  priority: number
+  intervalMs: number
+}
+
+export interface CheckResult {
+  name: CheckName
+  verdict: Verdict
+  summary: string
+  findings: Finding[]
+  /** what was missing when inconclusive, and how to get it */
+  missing?: string
+  /** per-check counters for the report (counts per proxy, port, family …) */
+  counts?: Record<string, unknown>
+  transitions?: Transition[]
+}
+
+/** `verify`'s rule: fail if any fails; pass if none fails and at least one passes; else inconclusive. */
+export function combineVerdicts(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('fail')) return 'fail'
+  if (verdicts.includes('pass')) return 'pass'
+  return 'inconclusive'
+}
+
+export function exitCodeFor(v: Verdict): number {
+  return v === 'pass' ? 0 : v === 'fail' ? 1 : 2
+}
+
+/** Seconds since the epoch as a double (≈0.2 µs precision): for durations and ordering. */
+export function secondsOf(f: FrameRef): number {
+  return f.tsSec + f.tsNsec * 1e-9
+}
+
+/** ISO 8601 UTC with the capture's own resolution (6 digits for µs, 9 for ns). */
+export function isoTime(f: {tsSec: number, tsNsec: number, tsDigits: number}): string {
+  const base = new Date(f.tsSec * 1000).toISOString().slice(0, 19)
+  const digits = Math.max(0, Math.min(9, f.tsDigits))
+  if (digits === 0) return base + 'Z'
+  const frac = String(f.tsNsec).padStart(9, '0').slice(0, digits)
+  return `${base}.${frac}Z`
+}
+
+export function round1(ms: number): number {
+  return Math.round(ms * 10) / 10
+}

@@ -1,0 +1,89 @@
+// The shared part of `verify`, `source`, `arp` and `failover`: flags, inputs, output, exit status.
+// Commands stay thin: they name their checks; the work is in lib/run.ts and the checks.
+
+import {Command, Errors, Flags} from '@oclif/core'
+import {basename} from 'node:path'
+import {DEFAULT_OPTIONS, type CheckOptions} from '../checks/context.js'
+import {CHECK_NAMES, exitCodeFor, type CheckName} from '../checks/types.js'
+import {renderHuman, makeChalk} from '../report/human.js'
+import {toJson} from '../report/json.js'
+import type {Report} from './analyze.js'
+import {DrcheckError} from './errors.js'
+import {canonicalIp, canonicalMac, parseDuration, parseFlap, parseTolerance} from './options.js'
+import {applyRequire, learnVipsFromFiles, replayFiles} from './run.js'
+
+export const checkFlags = {
+  read: Flags.string({char: 'r', multiple: true, description: 'replay a pcap or pcapng file (repeatable: one file per capture point)', helpGroup: 'INPUT'}),
+  interface: Flags.string({char: 'i', multiple: true, description: 'capture live on this interface (repeatable; needs root or CAP_NET_RAW)', helpGroup: 'INPUT'}),
+  duration: Flags.string({description: 'live: stop after this long (30s, 2m, 500ms); default: until Ctrl-C or --count', helpGroup: 'INPUT'}),
+  count: Flags.integer({description: 'live: stop after this many packets', min: 1, helpGroup: 'INPUT'}),
+  write: Flags.string({char: 'w', description: 'live: also save the packets to this pcap file (nanosecond; FILE.<iface>.pcap with several -i)', helpGroup: 'INPUT'}),
+  vip: Flags.string({multiple: true, description: 'a VIP to check (repeatable, IPv4 or IPv6); default: learnt from VRRP adverts', helpGroup: 'EXPECT'}),
+  'lb-mac': Flags.string({multiple: true, description: 'a load balancer MAC (repeatable); VRRP advertisers are LBs anyway', helpGroup: 'EXPECT'}),
+  'proxy-mac': Flags.string({multiple: true, description: 'a proxy (real server) MAC (repeatable); senders of VIP replies are proxies anyway', helpGroup: 'EXPECT'}),
+  'reply-timeout': Flags.string({description: 'a request without a reply for this long is unanswered', default: '3s', helpGroup: 'TUNING'}),
+  tolerance: Flags.string({description: 'a takeover may exceed the VRRP bound by this much', default: '25%+100ms', helpGroup: 'TUNING'}),
+  flapping: Flags.string({description: 'more than COUNT master changes of one VRID within WINDOW is flapping', default: '3/60s', helpGroup: 'TUNING'}),
+  require: Flags.string({multiple: true, description: 'an inconclusive CHECK counts as fail (source, arp, failover, all)', helpGroup: 'OUTPUT'}),
+  json: Flags.boolean({description: 'print one JSON document (names as in the spec)', helpGroup: 'OUTPUT'}),
+  quiet: Flags.boolean({char: 'q', description: 'print only the verdict line', helpGroup: 'OUTPUT'}),
+  debug: Flags.boolean({description: 'show stack traces on errors', helpGroup: 'OUTPUT'}),
+}
+
+export abstract class CheckCommand extends Command {
+  static override enableJsonFlag = false
+  protected abstract readonly checks: CheckName[]
+
+  protected async runChecks(flags: Record<string, unknown>): Promise<void> {
+    const f = flags as {
+      read?: string[], interface?: string[], duration?: string, count?: number, write?: string, vip?: string[], 'lb-mac'?: string[],
+      'proxy-mac'?: string[], 'reply-timeout': string, tolerance: string, flapping: string, require?: string[], json?: boolean, quiet?: boolean,
+    }
+    const files = f.read ?? []
+    const ifaces = f.interface ?? []
+    if (files.length === 0 && ifaces.length === 0) throw new DrcheckError('nothing to check: give a capture file with -r FILE or an interface with -i IFACE')
+    if (files.length > 0 && ifaces.length > 0) throw new DrcheckError('give either -r FILE or -i IFACE, not both')
+    if (files.length > 0 && (f.duration || f.count || f.write)) throw new DrcheckError('--duration, --count and -w apply to live capture (-i), not to -r')
+    for (const r of f.require ?? []) {
+      if (r !== 'all' && !CHECK_NAMES.includes(r as CheckName)) throw new DrcheckError(`--require ${r}: not a check (source, arp, failover, all)`)
+    }
+    const vips = [...new Set((f.vip ?? []).map((v) => canonicalIp(v)))]
+    const tol = parseTolerance(f.tolerance)
+    const flap = parseFlap(f.flapping)
+    const options: CheckOptions = {
+      ...DEFAULT_OPTIONS,
+      vips, vipsLearnt: vips.length === 0,
+      lbMacs: (f['lb-mac'] ?? []).map((m) => canonicalMac(m, '--lb-mac')),
+      proxyMacs: (f['proxy-mac'] ?? []).map((m) => canonicalMac(m, '--proxy-mac')),
+      replyTimeoutS: parseDuration(f['reply-timeout'], '--reply-timeout'),
+      tolerancePct: tol.pct, toleranceMs: tol.ms,
+      flapCount: flap.count, flapWindowS: flap.windowS,
+    }
+    let report: Report
+    if (files.length > 0) {
+      if (options.vipsLearnt) options.vips = learnVipsFromFiles(files)
+      report = replayFiles(files.map((p) => ({path: p, label: basename(p)})), options, this.checks)
+    } else {
+      const {captureLive} = await import('./live-run.js')
+      report = await captureLive(ifaces, options, this.checks, {
+        durationS: f.duration ? parseDuration(f.duration, '--duration') : undefined,
+        count: f.count, write: f.write, json: f.json === true,
+      })
+    }
+    report = applyRequire(report, f.require ?? [])
+    if (f.json) process.stdout.write(toJson(report) + '\n')
+    else process.stdout.write(renderHuman(report, makeChalk(process.stdout), {quiet: f.quiet, command: this.id}))
+    this.exit(exitCodeFor(report.verdict))
+  }
+
+  /** One line, exit 3, for everything that is not a verdict (oclif's own usage errors included). */
+  protected override async catch(err: Error & {oclif?: {exit?: number}, code?: string}): Promise<unknown> {
+    if (err instanceof Errors.ExitError || err.code === 'EEXIT') throw err
+    const debug = process.argv.includes('--debug')
+    const msg = (err.message || String(err)).split('\n').map((l) => l.trim()).filter(Boolean)
+    const line = err instanceof DrcheckError ? msg[0] : msg.filter((l) => !/^See more help|^Flags:?$/.test(l)).join(' ')
+    process.stderr.write(`drcheck: ${line}\n`)
+    if (debug && err.stack) process.stderr.write(err.stack + '\n')
+    this.exit(3)
+  }
+}

@@ -1,0 +1,56 @@
+// Parsing what the user typed into checked values. Every failure is a one-line DrcheckError.
+
+import ipaddr from 'ipaddr.js'
+import {DrcheckError} from './errors.js'
+
+/** An IPv4/IPv6 address in the canonical form of decode/events.ts. */
+export function canonicalIp(text: string, flag = '--vip'): string {
+  const t = text.trim().replace(/^\[|\]$/g, '').replace(/\/(32|128)$/, '')
+  if (!ipaddr.isValid(t)) throw new DrcheckError(`${flag} ${text}: not an IPv4 or IPv6 address`)
+  const a = ipaddr.parse(t)
+  if (a.kind() === 'ipv6') {
+    const v6 = a as ipaddr.IPv6
+    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString()
+    return v6.toRFC5952String()
+  }
+  if (!ipaddr.IPv4.isValidFourPartDecimal(t)) throw new DrcheckError(`${flag} ${text}: write IPv4 addresses as four decimal parts (a.b.c.d)`)
+  return a.toString()
+}
+
+export function canonicalMac(text: string, flag: string): string {
+  const t = text.trim().toLowerCase().replace(/-/g, ':')
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(t)) throw new DrcheckError(`${flag} ${text}: not a MAC address (want 02:00:00:00:00:21)`)
+  return t
+}
+
+/** "30s", "2m", "500ms", "1h", "10" (seconds) → seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text)
+  if (!m) throw new DrcheckError(`${flag} ${text}: not a duration (examples: 30s, 2m, 500ms)`)
+  const n = Number(m[1])
+  const unit = m[2] ?? 's'
+  const s = unit === 'ms' ? n / 1000 : unit === 'm' ? n * 60 : unit === 'h' ? n * 3600 : n
+  if (!(s > 0) || !Number.isFinite(s)) throw new DrcheckError(`${flag} ${text}: must be greater than zero`)
+  return s
+}
+
+/** "25%+100ms", "25%", "200ms", "0" → {pct, ms}. */
+export function parseTolerance(text: string): {pct: number, ms: number} {
+  let pct = 0, ms = 0
+  const t = text.replace(/\s+/g, '')
+  if (t === '0') return {pct, ms}
+  for (const part of t.split('+')) {
+    let m: RegExpExecArray | null
+    if ((m = /^(\d+(?:\.\d+)?)%$/.exec(part))) pct = Number(m[1])
+    else if ((m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(part))) ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1)
+    else throw new DrcheckError(`--tolerance ${text}: want a percentage and/or a time, e.g. 25%+100ms`)
+  }
+  return {pct, ms}
+}
+
+/** "3/60s": more than 3 transitions within 60 s is flapping. */
+export function parseFlap(text: string): {count: number, windowS: number} {
+  const m = /^(\d+)\/(.+)$/.exec(text.trim())
+  if (!m) throw new DrcheckError(`--flapping ${text}: want COUNT/WINDOW, e.g. 3/60s`)
+  return {count: Number(m[1]), windowS: parseDuration(m[2], '--flapping')}
+}

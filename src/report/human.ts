@@ -1,0 +1,68 @@
+// The human report: one summary line per check, then its evidence. Colour only on a terminal and
+// never with NO_COLOR (chalk decides from the stream; we pass the level explicitly).
+
+import {Chalk, type ChalkInstance} from 'chalk'
+import type {Report} from '../lib/analyze.js'
+import type {CheckResult, Finding, Verdict} from '../checks/types.js'
+
+export function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
+  const color = stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb'
+  return new Chalk({level: color ? 1 : 0})
+}
+
+function label(c: ChalkInstance, v: Verdict): string {
+  if (v === 'pass') return c.green.bold('PASS')
+  if (v === 'fail') return c.red.bold('FAIL')
+  return c.yellow.bold('INCONCLUSIVE')
+}
+
+function findingLine(c: ChalkInstance, f: Finding): string[] {
+  const mark = f.severity === 'fail' ? c.red('✗') : f.severity === 'warn' ? c.yellow('!') : c.dim('·')
+  const where = [f.file ?? f.interface, f.frame !== undefined ? `frame ${f.frame}` : undefined, f.time, f.host, f.mac, f.ip].filter(Boolean).join('  ')
+  const lines = [`    ${mark} ${c.bold(f.kind)}${where ? '  ' + c.dim(where) : ''}`]
+  lines.push(`      ${f.message}`)
+  return lines
+}
+
+function transitionsBlock(c: ChalkInstance, r: CheckResult): string[] {
+  const out: string[] = []
+  for (const t of r.transitions ?? []) {
+    const ok = t.takeoverMs <= t.limitMs
+    const ann = t.announceMs === null ? 'not announced' : `${t.announceMs} ms`
+    const res = t.resumeMs === null ? 'no traffic after it' : `${t.resumeMs} ms`
+    out.push(`    ${ok ? c.green('↪') : c.red('↪')} VRID ${t.vrid} ${t.family}: ${t.fromIp} → ${t.toIp} at ${t.at} (${t.file} frames ${t.fromFrame}→${t.toFrame}, ${t.graceful ? 'graceful, priority-0 advert' : 'old master went silent'})`)
+    out.push(`      takeover ${c.bold(`${t.takeoverMs} ms`)} (bound ${t.boundMs} ms, limit ${t.limitMs} ms) · announce ${ann} · resume ${res}`)
+  }
+  return out
+}
+
+export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean, command?: string} = {}): string {
+  const lines: string[] = []
+  const verdictLine = `${label(c, r.verdict)} ${opts.command ?? 'verify'}: ${r.checks.map((x) => `${x.name} ${x.verdict}`).join(', ')}`
+  if (opts.quiet) return verdictLine + '\n'
+  const packets = r.inputs.reduce((n, i) => n + i.packets, 0)
+  const inputs = r.inputs.map((i) => `${i.file ?? i.interface} (${i.packets} packets, ${i.linkTypes.join('/') || 'no frames'})`).join(', ')
+  lines.push(c.dim(`inputs: ${inputs}; ${packets} packets`))
+  lines.push(c.dim(`VIPs: ${r.vips.length ? r.vips.join(', ') : 'none'}${r.vipsLearnt ? ' (learnt from VRRP adverts)' : ''}`))
+  for (const n of r.notes) lines.push(`${n.severity === 'warn' ? c.yellow('! ') : c.dim('· ')}${n.message}`)
+  lines.push('')
+  for (const chk of r.checks) {
+    lines.push(`${label(c, chk.verdict).padEnd(chk.verdict === 'inconclusive' ? 0 : 4)}  ${c.bold(chk.name.padEnd(8))} ${chk.summary}`)
+    if (chk.missing) lines.push(`    ${c.yellow('missing:')} ${chk.missing}`)
+    lines.push(...transitionsBlock(c, chk))
+    const order = {fail: 0, warn: 1, info: 2}
+    for (const f of [...chk.findings].sort((a, b) => order[a.severity] - order[b.severity])) lines.push(...findingLine(c, f))
+    if (chk.name === 'source' && chk.counts) {
+      const cnt = chk.counts as {perProxy?: Record<string, number>, perService?: Record<string, number>, perFamily?: Record<string, number>}
+      const fmt = (o?: Record<string, number>) => Object.entries(o ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')
+      if (cnt.perProxy && Object.keys(cnt.perProxy).length) lines.push(c.dim(`    pairs per proxy: ${fmt(cnt.perProxy)}; per service: ${fmt(cnt.perService)}; per family: ${fmt(cnt.perFamily)}`))
+    }
+    if (chk.name === 'failover' && chk.counts) {
+      const masters = (chk.counts as {masters?: {vrid: number, family: string, ip: string, mac: string, priority: number, intervalMs: number, adverts: number, meanGapMs: number | null, maxGapMs: number | null}[]}).masters ?? []
+      for (const m of masters) lines.push(c.dim(`    master VRID ${m.vrid} ${m.family}: ${m.ip} (${m.mac}) priority ${m.priority}, interval ${m.intervalMs} ms, ${m.adverts} adverts${m.meanGapMs !== null ? `, mean gap ${m.meanGapMs} ms, max ${m.maxGapMs} ms` : ''}`))
+    }
+  }
+  lines.push('')
+  lines.push(verdictLine)
+  return lines.join('\n') + '\n'
+}
