@@ -94,6 +94,10 @@ export function readPcap(ctx: ReadContext): void {
     let frac = v.getUint32(p + 4, le)
     let incl = v.getUint32(p + 8, le)
     let orig = v.getUint32(p + 12, le)
+    if (incl > orig) {
+      if (maybeSwapped) [incl, orig] = [orig, incl]
+      else overOrig++
+    }
     if (incl > maxRecord) {
       throw new CaptureFileError(
         path,
@@ -108,10 +112,6 @@ export function readPcap(ctx: ReadContext): void {
       break
     }
     p = src.pos // ensure() may have moved the window
-    if (incl > orig) {
-      if (maybeSwapped) [incl, orig] = [orig, incl]
-      else overOrig++
-    }
     if (incl > h.snaplen) overSnaplen++
     if (frac >= fracLimit) {
       // Not valid, but seen in fuzzed files: carry the whole seconds instead of producing an
