@@ -103,7 +103,11 @@ export function readPcapng(ctx: ReadContext): void {
       stop(start, `block at offset ${start}: ${bad}`)
       break
     }
-    src.ensure(len) // cannot fail: len <= remaining and <= the buffer limit
+    if (!src.ensure(len)) {
+      // len <= remaining and <= the buffer limit, so only a file shrinking under us gets here
+      stop(start, `file ends inside a block of ${len} bytes (it shrank while being read)`)
+      break
+    }
     const p = src.pos
     const v = src.view
     if (v.getUint32(p + len - 4, le) !== len) {
