@@ -152,6 +152,12 @@ export class Knowledge {
       if (ten.srcIp !== ev.ipSrc) continue
       if (ten.resigned) break
       const gap = t - secondsOf(ten.last)
+      if (ten.endedBy) {
+        // another source started since: this one goes on only if it never paused (both advertise:
+        // split brain or preemption), otherwise it is a new tenure (it came back)
+        if (gap > 1.5 * ten.intervalCs / 100) break
+        ten.endedBy = null
+      }
       if (gap > downIntervalS(ten) + ten.intervalCs / 100) break
       if (ev.priority === 0) {
         ten.resigned = ref(ev)

@@ -126,12 +126,19 @@ export class FailoverCheck {
       const startS = secondsOf(to.first)
       // split brain: the old master kept advertising well after the new one started
       const overlap = Math.min(secondsOf(from.last), secondsOf(to.last)) - startS
+      // a contender that advertised briefly and gave way while the old master went on: no change of master
+      if (overlap <= intervalS && secondsOf(from.last) > secondsOf(to.last) && !from.resigned) {
+        this.findings.add(finding(k, 'contender', 'info', to.first, {mac: to.srcMac, ip: to.srcIp},
+          `VRID ${to.vrid} (${to.family}): ${to.srcIp} sent ${to.count} advert(s) at ${where(k, to.first)} and gave way to ${from.srcIp}, which stayed master`))
+        continue
+      }
       if (overlap > intervalS) {
         this.findings.add(finding(k, 'split-brain', 'fail', to.first, {mac: to.srcMac, ip: to.srcIp, relatedFrame: from.last.frame},
           `VRID ${to.vrid} (${to.family}): ${to.srcIp} (${to.srcMac}) started advertising at ${where(k, to.first)} while ${from.srcIp} (${from.srcMac}) kept advertising for ${round1(overlap)} s more (until ${where(k, from.last)}): both are master`))
         continue
       }
       const graceful = p.fromResigned !== null
+      const preempted = !graceful && secondsOf(from.last) > startS
       const fromAt = p.fromResigned ?? p.fromLast
       const takeoverS = startS - secondsOf(fromAt)
       const skew = skewS(to.version, to.priority, intervalS)
@@ -149,7 +156,12 @@ export class FailoverCheck {
         }
         announce[vip] = null
         announceMax = null
-        if (endS - startS < 2 * intervalS + 1) {
+        if (to.srcMac === vmacFor(to.vrid, to.family)) {
+          // use_vmac: the VIP's MAC does not change, neighbours' entries stay right; adverts from the
+          // virtual MAC already teach the switches the new port
+          this.findings.add(finding(k, 'not-announced', 'warn', to.first, {mac: to.srcMac, ip: vip},
+            `new master ${to.srcIp} of VRID ${to.vrid} sent no gratuitous ARP / unsolicited NA for ${vip}; it advertises from the virtual MAC ${to.srcMac}, so neighbours' entries stay valid`))
+        } else if (endS - startS < 2 * intervalS + 1) {
           unknownAnnounce++
           this.findings.add(finding(k, 'not-announced', 'warn', to.first, {mac: to.srcMac, ip: vip},
             `the capture ended ${round1(endS - startS)} s after ${to.srcIp} became master of VRID ${to.vrid}, before it announced ${vip}`))
@@ -163,7 +175,7 @@ export class FailoverCheck {
         vrid: to.vrid, family: to.family, fromIp: from.srcIp, toIp: to.srcIp, fromMac: from.srcMac, toMac: to.srcMac,
         at: isoTime(to.first), fromFrame: fromAt.frame, toFrame: to.first.frame, file: k.inputs[to.input]?.name ?? '',
         takeoverMs: round1(takeoverS * 1000), boundMs: round1(boundS * 1000), limitMs: round1(limitS * 1000),
-        announceMs: p.announce.size ? announceMax : null, announce, resumeMs, graceful, priority: to.priority, intervalMs: round1(intervalS * 1000),
+        announceMs: p.announce.size ? announceMax : null, announce, resumeMs, graceful, preempted, priority: to.priority, intervalMs: round1(intervalS * 1000),
       }
       transitions.push(tr)
       if (takeoverS > limitS) {
@@ -242,8 +254,8 @@ export class FailoverCheck {
   private currentMasters() {
     const out: {vrid: number, family: string, ip: string, mac: string, priority: number, intervalMs: number, version: number, adverts: number, meanGapMs: number | null, maxGapMs: number | null, addrs: string[]}[] = []
     for (const list of this.k.tenures.values()) {
-      const positive = list.filter((t) => t.first !== t.resigned)
-      const t = positive.at(-1)
+      const positive = list.filter((t) => t.first !== t.resigned && !t.resigned)
+      const t = positive.reduce<Tenure | null>((a, b) => (!a || secondsOf(b.last) > secondsOf(a.last) ? b : a), null)
       if (!t) continue
       out.push({vrid: t.vrid, family: t.family, ip: t.srcIp, mac: t.srcMac, priority: t.priority, intervalMs: t.intervalCs * 10, version: t.version,
         adverts: t.count, meanGapMs: t.count > 1 ? round1((t.sumGapS / (t.count - 1)) * 1000) : null, maxGapMs: t.count > 1 ? round1(t.maxGapS * 1000) : null, addrs: t.addrs})

@@ -15,7 +15,7 @@ export type FindingKind =
   | 'real-server-answers' | 'real-server-announces' | 'stale-owner' | 'conflict' | 'foreign-claim'
   // failover
   | 'split-brain' | 'slow-takeover' | 'not-announced' | 'flapping' | 'vrid-collision'
-  | 'bad-checksum' | 'no-takeover' | 'master' | 'vrrp-unseen'
+  | 'bad-checksum' | 'contender' | 'no-takeover' | 'master' | 'vrrp-unseen'
   // input
   | 'truncated-capture' | 'malformed-frames' | 'unsupported-link'
 
@@ -57,6 +57,8 @@ export interface Transition {
   announce: Record<string, number | null>
   resumeMs: number | null
   graceful: boolean
+  /** the old master was still advertising when the new one started (preemption) */
+  preempted: boolean
   priority: number
   intervalMs: number
 }

@@ -30,11 +30,14 @@ function transitionsBlock(c: ChalkInstance, r: CheckResult): string[] {
     const ok = t.takeoverMs <= t.limitMs
     const ann = t.announceMs === null ? 'not announced' : `${t.announceMs} ms`
     const res = t.resumeMs === null ? 'no traffic after it' : `${t.resumeMs} ms`
-    out.push(`    ${ok ? c.green('↪') : c.red('↪')} VRID ${t.vrid} ${t.family}: ${t.fromIp} → ${t.toIp} at ${t.at} (${t.file} frames ${t.fromFrame}→${t.toFrame}, ${t.graceful ? 'graceful, priority-0 advert' : 'old master went silent'})`)
+    out.push(`    ${ok ? c.green('↪') : c.red('↪')} VRID ${t.vrid} ${t.family}: ${t.fromIp} → ${t.toIp} at ${t.at} (${t.file} frames ${t.fromFrame}→${t.toFrame}, ${t.graceful ? 'graceful, priority-0 advert' : t.preempted ? 'preempted' : 'old master went silent'})`)
     out.push(`      takeover ${c.bold(`${t.takeoverMs} ms`)} (bound ${t.boundMs} ms, limit ${t.limitMs} ms) · announce ${ann} · resume ${res}`)
   }
   return out
 }
+
+/** findings shown per kind in the human report; --json has them all */
+const PER_KIND = 5
 
 export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean, command?: string} = {}): string {
   const lines: string[] = []
@@ -51,7 +54,15 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
     if (chk.missing) lines.push(`    ${c.yellow('missing:')} ${chk.missing}`)
     lines.push(...transitionsBlock(c, chk))
     const order = {fail: 0, warn: 1, info: 2}
-    for (const f of [...chk.findings].sort((a, b) => order[a.severity] - order[b.severity])) lines.push(...findingLine(c, f))
+    const shown = new Map<string, number>()
+    const hidden = new Map<string, number>()
+    for (const f of [...chk.findings].sort((a, b) => order[a.severity] - order[b.severity])) {
+      const n = (shown.get(f.kind) ?? 0) + 1
+      shown.set(f.kind, n)
+      if (n > PER_KIND && f.frame !== undefined) { hidden.set(f.kind, (hidden.get(f.kind) ?? 0) + 1); continue }
+      lines.push(...findingLine(c, f))
+    }
+    for (const [kind, n] of hidden) lines.push(c.dim(`    … ${n} more ${kind} finding(s) (all of them with --json)`))
     if (chk.name === 'source' && chk.counts) {
       const cnt = chk.counts as {perProxy?: Record<string, number>, perService?: Record<string, number>, perFamily?: Record<string, number>}
       const fmt = (o?: Record<string, number>) => Object.entries(o ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')
