@@ -25,6 +25,8 @@ const IDB = 1
 const PB = 2 // obsolete Packet Block
 const SPB = 3
 const EPB = 6
+const CB_COPY = 0x00000bad // custom block, may be copied
+const CB_NOCOPY = 0x40000bad // custom block, must not be copied
 
 // IDB option codes
 const OPT_END = 0
@@ -63,6 +65,8 @@ export function readPcapng(ctx: ReadContext): void {
   let ifaces: Interface[] = []
   let sections = 0
   let lastLinkType = -1
+  /** Wireshark's frame number: packets and custom blocks */
+  let frameNo = 0
   const stop = (offset: number, message: string): void => {
     result.truncated = {offset, message}
   }
@@ -192,7 +196,10 @@ export function readPcapng(ctx: ReadContext): void {
         break
       }
       default:
-        // NRB, ISB, DSB, custom blocks, anything unknown: not packets.
+        // NRB, ISB, DSB, custom blocks, anything unknown: not packets. Wireshark lists custom
+        // blocks as frames of their own, so they take a frame number (evidence must match
+        // the frame numbers an engineer sees in Wireshark).
+        if (type === CB_COPY || type === CB_NOCOPY) frameNo++
         src.skip(len)
         continue
     }
@@ -208,7 +215,7 @@ export function readPcapng(ctx: ReadContext): void {
       if (!result.linkTypes.includes(lastLinkType)) result.linkTypes.push(lastLinkType)
     }
     result.packets++
-    rec.frame = result.packets
+    rec.frame = ++frameNo
     sink(rec)
   }
 }

@@ -128,14 +128,14 @@ describe('blocks and sections', () => {
     expect(recs[0]).toMatchObject({frame: 1, iface: 1, linkType: 101, tsSec: 7, tsNsec: 1000, capLen: 20, origLen: 40})
   })
 
-  it('NRB, ISB, DSB, custom and unknown blocks are skipped and not counted', () => {
+  it('NRB, ISB, DSB, custom and unknown blocks are skipped; custom blocks take a frame number as in Wireshark', () => {
     const f = concat(
       shb(), block(0x00000bad, pattern(13)), idb(true, 1, 0), block(4, new Uint8Array(4)),
       epb(true, 0, 1n, pattern(10)), block(0x0000000a, pattern(16)), block(5, concat(new Uint8Array(12), endOfOptions)),
       block(0x40000bad, pattern(3)), block(0x12345678, new Uint8Array(0)), epb(true, 0, 2n, pattern(10)),
     )
     const {recs, res} = readAll(f)
-    expect(recs.map((r) => [r.frame, r.tsNsec])).toEqual([[1, 1000], [2, 2000]])
+    expect(recs.map((r) => [r.frame, r.tsNsec])).toEqual([[2, 1000], [4, 2000]])
     expect(res).toMatchObject({packets: 2, truncated: null, warnings: []})
   })
 
