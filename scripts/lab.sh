@@ -215,13 +215,19 @@ flush_neigh() {
   nsx client ip -6 neigh flush dev eth0 || true
 }
 
+# a DNS query "mail.example. A" with transaction id $1 (the proxies echo it back unchanged)
+dns_query() {
+  local id; id=$(printf '\\x%02x\\x%02x' $(($1 >> 8 & 255)) $(($1 & 255)))
+  printf "${id}\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04mail\x07example\x00\x00\x01\x00\x01"
+}
+
 # one round: 2 TCP connections reading the banner, 2 UDP queries, 2 pings (v4 + v6 each)
 traffic_round() {
   local i=$1 out="$RUN/traffic"
   ( r=$(nsx client timeout 3 socat -u TCP4:$VIP4:25,connect-timeout=2 STDOUT 2>/dev/null | tr -d '\r') ; echo "tcp4 $i ${r:-FAIL}" >>"$out.log" ) &
   ( r=$(nsx client timeout 3 socat -u "TCP6:[$VIP6]:25,connect-timeout=2" STDOUT 2>/dev/null | tr -d '\r') ; echo "tcp6 $i ${r:-FAIL}" >>"$out.log" ) &
-  ( r=$(echo "q4-$i" | nsx client timeout 2 socat -T 1 - UDP4:$VIP4:53 2>/dev/null) ; echo "udp4 $i ${r:-FAIL}" >>"$out.log" ) &
-  ( r=$(echo "q6-$i" | nsx client timeout 2 socat -T 1 - "UDP6:[$VIP6]:53" 2>/dev/null) ; echo "udp6 $i ${r:-FAIL}" >>"$out.log" ) &
+  ( n=$(dns_query $((0x4400 + i)) | nsx client timeout 2 socat -T 1 - UDP4:$VIP4:53 2>/dev/null | wc -c) ; [ "$n" -gt 0 ] && r="${n}B" || r=FAIL; echo "udp4 $i $r" >>"$out.log" ) &
+  ( n=$(dns_query $((0x6600 + i)) | nsx client timeout 2 socat -T 1 - "UDP6:[$VIP6]:53" 2>/dev/null | wc -c) ; [ "$n" -gt 0 ] && r="${n}B" || r=FAIL; echo "udp6 $i $r" >>"$out.log" ) &
   ( nsx client ping -n -q -c 1 -W 1 $VIP4 >/dev/null 2>&1 && r=ok || r=FAIL; echo "ping4 $i $r" >>"$out.log" ) &
   ( nsx client ping -6 -n -q -c 1 -W 1 $VIP6 >/dev/null 2>&1 && r=ok || r=FAIL; echo "ping6 $i $r" >>"$out.log" ) &
 }
@@ -268,10 +274,10 @@ start_capture() {
   # capture process itself (ip netns exec execs it) and it can be stopped cleanly by pid
   case $point in
     lan)     ip netns exec drc-mon dumpcap -q -i eth0 -w "$out" >/dev/null 2>"$err" & ;;
-    lb1|lb2) ip netns exec "drc-$point" tcpdump -U -n -i eth0 -w "$out" "$(host_filter "$point")" >/dev/null 2>"$err" & ;;
-    rs1-ns)  ip netns exec drc-rs1 tcpdump -U -n -i eth0 --time-stamp-precision=nano -w "$out" "$(host_filter rs1)" >/dev/null 2>"$err" & ;;
+    lb1|lb2) ip netns exec "drc-$point" tcpdump -Z root -U -n -i eth0 -w "$out" "$(host_filter "$point")" >/dev/null 2>"$err" & ;;
+    rs1-ns)  ip netns exec drc-rs1 tcpdump -Z root -U -n -i eth0 --time-stamp-precision=nano -w "$out" "$(host_filter rs1)" >/dev/null 2>"$err" & ;;
     rs1-any) raw="$RUN/rs1-any.raw.pcap"
-             ip netns exec drc-rs1 tcpdump -U -n -i any -y LINUX_SLL2 -w "$raw" >/dev/null 2>"$err" & ;;
+             ip netns exec drc-rs1 tcpdump -Z root -U -n -i any -y LINUX_SLL2 -w "$raw" >/dev/null 2>"$err" & ;;
   esac
   echo $! >"$RUN/cap-$point.pid"
   wait_for 5 "capture $point to start" grep -qiE 'listening on|capturing on' "$err"
@@ -326,7 +332,7 @@ cmd_record() {
   trap 'stop_captures; cmd_down' EXIT
   cmd_up "$s"
   mkdir -p "$out"
-  rm -f "$out"/*.pcap "$out"/*.pcapng "$RUN/rs1-any.raw.pcap"
+  rm -f "$out"/*.pcap "$out"/*.pcapng "$RUN/rs1-any.raw.pcap" "$RUN/event.time" "$RUN/flush.time"
   for pt in "${points[@]}"; do start_capture "$pt" "$out/${CAP_FILE[$pt]}"; done
   sleep 1
   log "record $s: traffic ${dur}s"
@@ -346,14 +352,24 @@ cmd_record() {
   wait "$tr_pid"
   sleep 1
   stop_captures
-  cat "$RUN/traffic.summary"
-  cp "$RUN/traffic.summary" "$out/.traffic.txt" 2>/dev/null || true
+  {
+    echo "scenario: $s"
+    echo "recorded: $(date -u +%FT%TZ) by scripts/lab.sh record $s"
+    echo "versions: $(keepalived --version 2>&1 | head -1); kernel $(uname -r); $(tcpdump --version 2>&1 | head -1); $(tshark -v 2>/dev/null | head -1)"
+    [ -f "$RUN/event.time" ] && echo "event ($s) at: $(cat "$RUN/event.time")"
+    [ -f "$RUN/flush.time" ] && echo "router neighbour cache flushed at: $(cat "$RUN/flush.time")"
+    echo "client traffic (${dur}s):"
+    cat "$RUN/traffic.summary"
+  } >"$out/record.log"
+  rm -f "$RUN/event.time" "$RUN/flush.time"
+  cat "$out/record.log"
   if [ -f "$RUN/rs1-any.raw.pcap" ]; then
     # drop PACKET_OTHERHOST (pkttype 3): frames the hub flooded to rs1 for other hosts
     tshark -r "$RUN/rs1-any.raw.pcap" -Y 'sll.pkttype != 3' -F pcap -w "$out/rs1-any.pcap" 2>/dev/null
   fi
   cmd_down
   trap - EXIT
+  chmod 0644 "$out"/*
   for pt in "${points[@]}"; do
     printf '  %-28s %7s bytes  %5s frames\n' "$s/${CAP_FILE[$pt]}" "$(stat -c %s "$out/${CAP_FILE[$pt]}")" \
       "$(tshark -r "$out/${CAP_FILE[$pt]}" 2>/dev/null | wc -l)"
