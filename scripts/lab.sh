@@ -11,8 +11,13 @@
 #   lab.sh status                namespaces, VRRP state, VIP owners, nft counters, processes
 #   lab.sh run-during-traffic SCENARIO NODE CMD...   (alias: live-check)
 #                                up SCENARIO, traffic in the background, run CMD in drc-NODE,
-#                                down; exits with CMD's exit status
+#                                down; exits with CMD's exit status. CMD starts 1 s before
+#                                the traffic, which lasts DRC_LAB_TRAFFIC_SECONDS (default 20).
 #   lab.sh scenarios             list scenarios
+#
+# Scenarios: healthy, arp-leak (rs1 arp_ignore=0), udp-wrong-source (rs1's UDP 53 on the
+# wildcard address), failover-graceful (SIGTERM keepalived on lb1), failover-hard (SIGKILL).
+# Fixtures, addresses, MACs and the expected verdicts: fixtures/lab/README.md.
 #
 # Needs root. Touches only namespaces named drc-* and the run directory (default /tmp/drc-lab,
 # override with DRC_LAB_RUN). Traffic goes only to addresses inside those namespaces.
@@ -411,22 +416,29 @@ cmd_exec() {
 }
 
 cmd_run_during_traffic() {
-  local s=${1:?scenario} n=${2:?node} rc=0 tr_pid; shift 2
+  local s=${1:?scenario} n=${2:?node} rc=0 tr_pid cmd_pid; shift 2
   [ $# -ge 1 ] || die "usage: lab.sh run-during-traffic SCENARIO NODE CMD..."
   trap 'cmd_down' EXIT
   cmd_up "$s"
-  cmd_traffic "${DRC_LAB_TRAFFIC_SECONDS:-20}" >"$RUN/traffic.summary" &
-  tr_pid=$!
-  sleep 1
-  nsx "$n" "$@" || rc=$?
-  kill "$tr_pid" 2>/dev/null || true
+  # the command starts first (a capture sees the neighbour-cache flush and the ARP/NS for the
+  # VIP that follow it), the traffic 1 s later
+  ip netns exec "drc-$n" "$@" &
+  cmd_pid=$!
+  sleep "${DRC_LAB_CMD_LEAD:-1}"
+  tr_pid=""
+  if kill -0 "$cmd_pid" 2>/dev/null; then
+    cmd_traffic "${DRC_LAB_TRAFFIC_SECONDS:-20}" >"$RUN/traffic.summary" &
+    tr_pid=$!
+  fi
+  wait "$cmd_pid" || rc=$?
+  [ -z "$tr_pid" ] || kill "$tr_pid" 2>/dev/null || true
   cmd_down
   trap - EXIT
   log "run-during-traffic: command exited $rc"
   return "$rc"
 }
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 main() {
   local c=${1:-help}; shift || true
