@@ -1,0 +1,105 @@
+// Every lab fixture replayed through `verify`, against the verdicts fixtures/lab/README.md gives
+// for it. That table was written from the scenario each capture was recorded in and checked with
+// tshark (fixtures/lab/tshark-facts.txt); the culprit frames below are quoted from it.
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {DEFAULT_OPTIONS} from '../src/checks/context.js'
+import type {CheckName, CheckResult} from '../src/checks/types.js'
+import {learnVipsFromFiles, replayFiles} from '../src/lib/run.js'
+
+const dir = join(import.meta.dirname, '..', 'fixtures', 'lab')
+const readme = readFileSync(join(dir, 'README.md'), 'utf8')
+
+/** `| \`healthy/lan.pcapng\` | pass | pass | inconclusive | …` → expected verdicts */
+const expected = new Map<string, Record<CheckName, string>>()
+for (const line of readme.split('\n')) {
+  const m = /^\| `([\w-]+\/[\w.-]+\.pcap(?:ng)?)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \|/.exec(line)
+  if (!m) continue
+  const v = (s: string) => s.replace(/\*|\(.*?\)/g, '').trim()
+  expected.set(m[1], {source: v(m[2]), arp: v(m[3]), failover: v(m[4])})
+}
+
+function verify(file: string) {
+  const path = join(dir, file)
+  const options = {...DEFAULT_OPTIONS, vips: learnVipsFromFiles([path]), vipsLearnt: true, lbMacs: [], proxyMacs: []}
+  const r = replayFiles([{path, label: file}], options, ['source', 'arp', 'failover'])
+  const byName = Object.fromEntries(r.checks.map((c) => [c.name, c])) as Record<CheckName, CheckResult>
+  return {r, byName}
+}
+
+const LB1 = '02:00:00:00:00:11', RS1 = '02:00:00:00:00:21'
+
+describe('lab fixtures: verdicts as fixtures/lab/README.md states them', () => {
+  const files = readdirSync(dir, {withFileTypes: true}).filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(join(dir, d.name)).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `${d.name}/${f}`))
+
+  it('the README has a row for every fixture', () => {
+    expect(files.length).toBeGreaterThanOrEqual(20)
+    for (const f of files) expect(expected.has(f), f).toBe(true)
+  })
+
+  for (const f of files) {
+    it(f, () => {
+      const want = expected.get(f)
+      if (!want) return
+      const {byName} = verify(f)
+      for (const name of ['source', 'arp', 'failover'] as CheckName[]) {
+        expect(byName[name].verdict, `${f} ${name}: ${byName[name].summary}`).toBe(want[name])
+      }
+    })
+  }
+})
+
+describe('lab fixtures: the culprit and its frame', () => {
+  const find = (c: CheckResult, kind: string) => c.findings.filter((x) => x.kind === kind)
+
+  it('arp-leak: rs1 answers ARP for the VIP (LAN frame 11, rs1 frame 9)', () => {
+    const lan = find(verify('arp-leak/lan.pcapng').byName.arp, 'real-server-answers')
+    expect(lan).toHaveLength(1)
+    expect(lan[0]).toMatchObject({mac: RS1, ip: '198.51.100.10', frame: 11, file: 'arp-leak/lan.pcapng'})
+    expect(find(verify('arp-leak/lan.pcapng').byName.arp, 'conflict').length).toBeGreaterThan(0)
+    for (const f of ['arp-leak/rs1-ns.pcap', 'arp-leak/rs1-any.pcap']) {
+      expect(find(verify(f).byName.arp, 'real-server-answers')[0]).toMatchObject({mac: RS1, frame: 9})
+    }
+  })
+
+  it('udp-wrong-source: rs1 answers from its own address (LAN frames 19 and 49; rs1 frames 14 and 26)', () => {
+    const lan = find(verify('udp-wrong-source/lan.pcapng').byName.source, 'wrong-source')
+    expect(lan.every((x) => x.mac === RS1)).toBe(true)
+    expect(lan.map((x) => x.frame)).toEqual(expect.arrayContaining([19, 49, 79, 68]))
+    expect(lan.length).toBe(14)
+    const ips = new Set(lan.map((x) => x.ip))
+    expect(ips).toEqual(new Set(['198.51.100.21', '2001:db8:1::21']))
+    const rs = find(verify('udp-wrong-source/rs1-ns.pcap').byName.source, 'wrong-source').map((x) => x.frame)
+    expect(rs.slice().sort((a, b) => a! - b!).slice(0, 2)).toEqual([14, 26])
+  })
+
+  it('failover-graceful: priority-0 advert → first advert of lb2, takeover within the skew bound', () => {
+    const t = verify('failover-graceful/lan.pcapng').byName.failover.transitions!
+    const v4 = t.find((x) => x.vrid === 51)!, v6 = t.find((x) => x.vrid === 52)!
+    expect([v4.fromFrame, v4.toFrame, v6.fromFrame, v6.toFrame]).toEqual([177, 189, 178, 195])
+    for (const x of [v4, v6]) {
+      expect(x.graceful).toBe(true)
+      expect(x.boundMs).toBeCloseTo((156 / 256) * 1000, 0) // skew only after priority 0
+      expect(x.takeoverMs).toBeLessThan(x.limitMs)
+      expect(x.toMac).toBe('02:00:00:00:00:12')
+    }
+  })
+
+  it('failover-hard: takeover ≈ 3 × 1 s + 156/256 s, then lb1 still answers for both VIPs (stale-owner)', () => {
+    const {byName} = verify('failover-hard/lan.pcapng')
+    const t = byName.failover.transitions!
+    const v4 = t.find((x) => x.vrid === 51)!
+    expect([v4.fromFrame, v4.toFrame]).toEqual([137, 258])
+    expect(v4.graceful).toBe(false)
+    expect(v4.boundMs).toBeCloseTo(3000 + (156 / 256) * 1000, 0)
+    expect(Math.abs(v4.takeoverMs - v4.boundMs)).toBeLessThan(150)
+    expect(v4.announceMs).not.toBeNull()
+    const stale = find(byName.arp, 'stale-owner')
+    expect(stale.map((x) => x.frame).sort()).toEqual([353, 359])
+    expect(stale.every((x) => x.mac === LB1)).toBe(true)
+    expect(find(byName.failover, 'stale-owner').length).toBe(2)
+    expect(find(verify('failover-hard/lb1.pcap').byName.arp, 'stale-owner').map((x) => x.frame).sort()).toEqual([200, 202])
+  })
+})
