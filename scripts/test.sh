@@ -14,4 +14,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "test: missing ${missing[*]}: lab and tshark tests will skip (run scripts/setup-system.sh as root)" >&2
 fi
 npx tsc -p tsconfig.json
-npx vitest run "$@"
+results=$(mktemp)
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$results" "$@" || status=$?
+# the plain closing line CI reads: "N passed, N failed"
+node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$results" 2>/dev/null || true
+rm -f "$results"
+exit $status
