@@ -24,6 +24,7 @@ describe('errors: one line, exit 3, no stack', () => {
     ['unknown flag', ['verify', '--frobnicate'], /frobnicate/],
     ['bad duration', ['verify', '-i', 'lo', '--duration', 'soon'], /--duration soon/],
     ['bad --require', ['verify', '-r', 'fixtures/lab/healthy/lan.pcapng', '--require', 'nonsense'], /--require nonsense/],
+    ['unknown command', ['verfy', '-r', 'x.pcap'], /verfy/],
     ['no such interface', ['verify', '-i', 'drc-no-such-if0', '--duration', '1s'], /drc-no-such-if0/],
   ]
   for (const [name, args, re] of cases) {

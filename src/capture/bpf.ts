@@ -15,7 +15,8 @@ export function buildFilter(vips: string[]): string {
   } else {
     parts.push('tcp', 'udp', 'icmp')
   }
-  const base = parts.join(' or ')
+  // pcap-filter's `and` and `or` bind equally, left to right: bracket every part
+  const base = parts.map((p) => `(${p})`).join(' or ')
   // `vlan` shifts the offsets for the rest of the expression, hence the nesting
   return `(${base}) or (vlan and ((${base}) or (vlan and (${base}))))`
 }

@@ -17,7 +17,7 @@ export type FindingKind =
   | 'split-brain' | 'slow-takeover' | 'not-announced' | 'flapping' | 'vrid-collision'
   | 'bad-checksum' | 'contender' | 'no-takeover' | 'master' | 'vrrp-unseen'
   // input
-  | 'truncated-capture' | 'malformed-frames' | 'unsupported-link'
+  | 'truncated-capture' | 'vip-mismatch' | 'malformed-frames' | 'unsupported-link'
 
 export interface Finding {
   kind: FindingKind

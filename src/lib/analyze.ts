@@ -120,6 +120,10 @@ export class Analysis {
     for (const [lt, n] of this.dissector.stats.unsupportedLink) {
       notes.push({kind: 'unsupported-link', severity: 'warn', message: `${n} frame(s) of link type ${linkTypeName(lt)} (${lt}) are not decoded`})
     }
+    if (!this.k.options.vipsLearnt) {
+      const other = [...this.k.vridsOfVip.keys()].filter((a) => !this.k.vips.has(a))
+      if (other.length) notes.push({kind: 'vip-mismatch', severity: 'warn', message: `VRRP adverts in the capture name ${other.join(', ')}, which --vip did not give (a mistyped VIP?)`})
+    }
     const source = this.source?.finish()
     for (const name of this.checks) {
       if (name === 'source' && source) results.push(source)

@@ -38,6 +38,12 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
     a.onRecord(rec)
     if (lo.count && ++total >= lo.count) done()
   })
+  // create the evidence files at once, so an empty capture still leaves a valid (empty) pcap
+  if (lo.write) {
+    ifaces.forEach((name, i) => {
+      if (!writers[i] && live.linkTypes[i] !== undefined && live.linkTypes[i] >= 0) writers[i] = new PcapWriter(writePathFor(lo.write!, name, ifaces.length > 1), live.linkTypes[i])
+    })
+  }
   const started = Date.now()
   const timer = lo.durationS ? setTimeout(done, lo.durationS * 1000) : null
   const onSig = () => done()
@@ -63,6 +69,7 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
   process.removeListener('SIGINT', onSig)
   process.removeListener('SIGTERM', onSig)
   for (const w of writers) w?.close()
+  if (lo.write) ifaces.forEach((name, i) => { if (writers[i]) process.stderr.write(`drcheck: saved ${a.inputs[i].packets} packet(s) from ${name} to ${writePathFor(lo.write!, name, ifaces.length > 1)}\n`) })
   ifaces.forEach((_, i) => a.endInput(i))
   return a.finish()
 }

@@ -44,9 +44,11 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
   const verdictLine = `${label(c, r.verdict)} ${opts.command ?? 'verify'}: ${r.checks.map((x) => `${x.name} ${x.verdict}`).join(', ')}`
   if (opts.quiet) return verdictLine + '\n'
   const packets = r.inputs.reduce((n, i) => n + i.packets, 0)
-  const inputs = r.inputs.map((i) => `${i.file ?? i.interface} (${i.packets} packets, ${i.linkTypes.join('/') || 'no frames'})`).join(', ')
-  lines.push(c.dim(`inputs: ${inputs}; ${packets} packets`))
-  lines.push(c.dim(`VIPs: ${r.vips.length ? r.vips.join(', ') : 'none'}${r.vipsLearnt ? ' (learnt from VRRP adverts)' : ''}`))
+  const plural = (n: number) => `${n} packet${n === 1 ? '' : 's'}`
+  const inputs = r.inputs.map((i) => `${i.file ?? i.interface} (${plural(i.packets)}, ${i.linkTypes.join('/') || 'no frames'})`).join(', ')
+  lines.push(c.dim(`input${r.inputs.length > 1 ? 's' : ''}: ${inputs}${r.inputs.length > 1 ? `; ${plural(packets)} in all` : ''}`))
+  const vipNote = r.vips.length === 0 ? 'none (no --vip given and no VRRP advert named one)' : r.vips.join(', ') + (r.vipsLearnt ? ' (learnt from VRRP adverts)' : '')
+  lines.push(c.dim(`VIPs: ${vipNote}`))
   for (const n of r.notes) lines.push(`${n.severity === 'warn' ? c.yellow('! ') : c.dim('· ')}${n.message}`)
   lines.push('')
   for (const chk of r.checks) {
