@@ -1,6 +1,6 @@
 // The command line as a user meets it: exit statuses, one-line errors, JSON names from the spec.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -24,6 +24,8 @@ describe('errors: one line, exit 3, no stack', () => {
     ['unknown flag', ['verify', '--frobnicate'], /frobnicate/],
     ['bad duration', ['verify', '-i', 'lo', '--duration', 'soon'], /--duration soon/],
     ['bad --require', ['verify', '-r', 'fixtures/lab/healthy/lan.pcapng', '--require', 'nonsense'], /--require nonsense/],
+    ['a FIFO (would block open)', ['verify', '-r', (spawnSync('mkfifo', [join(tmp, 'fifo')]), join(tmp, 'fifo'))], /fifo: is a pipe/],
+    ['-w into a missing directory (no hang)', ['verify', '-i', 'lo', '--duration', '300ms', '-w', join(tmp, 'no', 'dir', 'x.pcap')], /x\.pcap/],
     ['unknown command', ['verfy', '-r', 'x.pcap'], /verfy/],
     ['no such interface', ['verify', '-i', 'drc-no-such-if0', '--duration', '1s'], /drc-no-such-if0/],
   ]
@@ -58,6 +60,13 @@ describe('verdicts and output', () => {
   it('inconclusive exits 2; --require makes it fail', () => {
     expect(drcheck('failover', '-r', 'fixtures/lab/healthy/lan.pcapng', '-q').status).toBe(2)
     expect(drcheck('failover', '-r', 'fixtures/lab/healthy/lan.pcapng', '-q', '--require', 'failover').status).toBe(1)
+  })
+
+  it('a capture cut short says so even in the quiet verdict line', () => {
+    const cut = join(tmp, 'cut.pcap')
+    writeFileSync(cut, readFileSync('fixtures/lab/healthy/lb1.pcap').subarray(0, 20000))
+    const r = drcheck('verify', '-r', cut, '-q')
+    expect(r.stdout).toMatch(/partial capture/)
   })
 
   it('no colour when not a terminal', () => {

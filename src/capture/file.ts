@@ -12,7 +12,7 @@
 // A file that ends inside a record (tcpdump killed mid-write) is not an error: every complete
 // frame is delivered and `truncated` says where the incomplete part starts.
 
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
+import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs'
 import {CaptureFileError} from '../lib/errors.js'
 import {newRecord, type PacketRecord, type PacketSink} from './record.js'
 import {PCAP_MAGICS, readPcap} from './pcap.js'
@@ -158,6 +158,13 @@ export function readCaptureFile(path: string, input: number, sink: PacketSink, o
 }
 
 function openOrThrow(path: string): number {
+  // a FIFO or device would block open() or never end: refuse anything that is not a regular file first
+  try {
+    const st = statSync(path)
+    if (st.isFIFO() || st.isSocket()) throw new CaptureFileError(path, 'is a pipe or socket, not a capture file (write the capture to a file first)')
+  } catch (error) {
+    if (error instanceof CaptureFileError) throw error
+  }
   try {
     return openSync(path, 'r')
   } catch (e) {

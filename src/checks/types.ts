@@ -93,7 +93,10 @@ export function secondsOf(f: FrameRef): number {
 
 /** ISO 8601 UTC with the capture's own resolution (6 digits for µs, 9 for ns). */
 export function isoTime(f: {tsSec: number, tsNsec: number, tsDigits: number}): string {
-  const base = new Date(f.tsSec * 1000).toISOString().slice(0, 19)
+  const d = new Date(f.tsSec * 1000)
+  // a timestamp beyond what a Date holds (a corrupt if_tsresol/if_tsoffset): seconds since the epoch
+  if (Number.isNaN(d.getTime())) return `${f.tsSec}.${String(f.tsNsec).padStart(9, '0')}s-since-epoch`
+  const base = d.toISOString().slice(0, 19)
   const digits = Math.max(0, Math.min(9, f.tsDigits))
   if (digits === 0) return base + 'Z'
   const frac = String(f.tsNsec).padStart(9, '0').slice(0, digits)

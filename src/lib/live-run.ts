@@ -40,9 +40,14 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
   })
   // create the evidence files at once, so an empty capture still leaves a valid (empty) pcap
   if (lo.write) {
-    ifaces.forEach((name, i) => {
-      if (!writers[i] && live.linkTypes[i] !== undefined && live.linkTypes[i] >= 0) writers[i] = new PcapWriter(writePathFor(lo.write!, name, ifaces.length > 1), live.linkTypes[i])
-    })
+    try {
+      ifaces.forEach((name, i) => {
+        if (!writers[i] && live.linkTypes[i] !== undefined && live.linkTypes[i] >= 0) writers[i] = new PcapWriter(writePathFor(lo.write!, name, ifaces.length > 1), live.linkTypes[i])
+      })
+    } catch (error) {
+      live.stop() // an open capture would keep the process alive
+      throw error
+    }
   }
   const started = Date.now()
   const timer = lo.durationS ? setTimeout(done, lo.durationS * 1000) : null

@@ -41,7 +41,9 @@ const PER_KIND = 5
 
 export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean, command?: string} = {}): string {
   const lines: string[] = []
-  const verdictLine = `${label(c, r.verdict)} ${opts.command ?? 'verify'}: ${r.checks.map((x) => `${x.name} ${x.verdict}`).join(', ')}`
+  const cut = r.notes.filter((n) => n.kind === 'truncated-capture').length
+  const verdictLine = `${label(c, r.verdict)} ${opts.command ?? 'verify'}: ${r.checks.map((x) => `${x.name} ${x.verdict}`).join(', ')}` +
+    (cut ? c.yellow(` (judged on a partial capture: ${cut} input problem(s), see the report)`) : '')
   if (opts.quiet) return verdictLine + '\n'
   const packets = r.inputs.reduce((n, i) => n + i.packets, 0)
   const plural = (n: number) => `${n} packet${n === 1 ? '' : 's'}`
