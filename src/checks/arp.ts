@@ -73,17 +73,8 @@ export class ArpCheck {
 
   constructor(private readonly k: Knowledge) {}
 
-  onArp(ev: ArpEvent): void {
-    const c = claimFromArp(ev, this.k.vips)
-    if (c) this.add(c)
-  }
-
-  onNd(ev: NdEvent): void {
-    const c = claimFromNd(ev, this.k.vips)
-    if (c) this.add(c)
-  }
-
-  private add(c: Claim): void {
+  /** A claim of a VIP (the pipeline derives it once from ARP/ND, for this check and failover). */
+  onClaim(c: Claim): void {
     this.claimCount++
     if (this.claims.length < ArpCheck.MAX_KEPT) this.claims.push(c)
     const key = `${c.at.input}/${c.vip}`

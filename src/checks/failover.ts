@@ -3,8 +3,8 @@
 // masters while events stream (to time the announcement and the first reply after it) and judges
 // takeover times, split brain, collisions and flapping at the end.
 
-import type {ArpEvent, FrameRef, NdEvent, TrafficEvent, VrrpEvent} from '../decode/events.js'
-import {claimFromArp, claimFromNd, type Claim} from './arp.js'
+import type {FrameRef, TrafficEvent, VrrpEvent} from '../decode/events.js'
+import type {Claim} from './arp.js'
 import type {Knowledge, Tenure} from './context.js'
 import {downIntervalS, ref, skewS, vmacFor} from './context.js'
 import {finding, FindingList, where} from './evidence.js'
@@ -82,17 +82,7 @@ export class FailoverCheck {
     }
   }
 
-  onArp(ev: ArpEvent): void {
-    const c = claimFromArp(ev, this.k.vips)
-    if (c) this.onClaim(c)
-  }
-
-  onNd(ev: NdEvent): void {
-    const c = claimFromNd(ev, this.k.vips)
-    if (c) this.onClaim(c)
-  }
-
-  private onClaim(c: Claim): void {
+  onClaim(c: Claim): void {
     this.recentClaims.push(c)
     if (this.recentClaims.length > RECENT) this.recentClaims.shift()
     for (const p of this.pending) if (p.to.input === c.at.input) this.matchAnnounce(p, c)

@@ -1,4 +1,4 @@
-import {CheckCommand, checkFlags} from '../lib/base-command.js'
+import {CheckCommand} from '../lib/base-command.js'
 import type {CheckName} from '../checks/types.js'
 
 export default class Arp extends CheckCommand {
@@ -12,11 +12,5 @@ master at that moment, or --lb-mac when no VRRP is visible). Exit status: 0 pass
     {description: 'Watch the LAN for 60 s', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 60s'},
     {description: 'From a capture, LB MACs declared (VRRP not visible)', command: '<%= config.bin %> <%= command.id %> -r lan.pcap --vip 198.51.100.10 --lb-mac 02:00:00:00:00:11'},
   ]
-  static override flags = checkFlags
   protected readonly checks: CheckName[] = ['arp']
-
-  async run(): Promise<void> {
-    const {flags} = await this.parse(Arp)
-    await this.runChecks(flags)
-  }
 }

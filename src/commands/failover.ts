@@ -1,4 +1,4 @@
-import {CheckCommand, checkFlags} from '../lib/base-command.js'
+import {CheckCommand} from '../lib/base-command.js'
 import type {CheckName} from '../checks/types.js'
 
 export default class Failover extends CheckCommand {
@@ -13,11 +13,5 @@ Exit status: 0 pass, 1 fail, 2 inconclusive, 3 error.`
     {description: 'Replay a capture taken across a failover', command: '<%= config.bin %> <%= command.id %> -r failover.pcapng'},
     {description: 'Watch live while someone stops keepalived on the master', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 30s'},
   ]
-  static override flags = checkFlags
   protected readonly checks: CheckName[] = ['failover']
-
-  async run(): Promise<void> {
-    const {flags} = await this.parse(Failover)
-    await this.runChecks(flags)
-  }
 }

@@ -1,4 +1,4 @@
-import {CheckCommand, checkFlags} from '../lib/base-command.js'
+import {CheckCommand} from '../lib/base-command.js'
 import type {CheckName} from '../checks/types.js'
 
 export default class Source extends CheckCommand {
@@ -12,11 +12,5 @@ Exit status: 0 pass, 1 fail, 2 inconclusive, 3 error.`
     {description: 'On a proxy, while clients use the service', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 20s --vip 198.51.100.10'},
     {description: 'From a capture file', command: '<%= config.bin %> <%= command.id %> -r rs1.pcap --vip 198.51.100.10 --vip 2001:db8:1::10'},
   ]
-  static override flags = checkFlags
   protected readonly checks: CheckName[] = ['source']
-
-  async run(): Promise<void> {
-    const {flags} = await this.parse(Source)
-    await this.runChecks(flags)
-  }
 }

@@ -1,4 +1,4 @@
-import {CheckCommand, checkFlags} from '../lib/base-command.js'
+import {CheckCommand} from '../lib/base-command.js'
 import type {CheckName} from '../checks/types.js'
 
 export default class Verify extends CheckCommand {
@@ -10,11 +10,5 @@ Exit status: 0 pass, 1 fail, 2 inconclusive, 3 error (bad usage, unreadable inpu
     {description: 'Replay captures taken on the LAN and on a load balancer', command: '<%= config.bin %> <%= command.id %> -r lan.pcapng -r lb1.pcap'},
     {description: 'In a deploy pipeline: JSON out, every check must decide', command: '<%= config.bin %> <%= command.id %> -r smoke.pcap --vip 198.51.100.10 --require all --json'},
   ]
-  static override flags = checkFlags
   protected readonly checks: CheckName[] = ['source', 'arp', 'failover']
-
-  async run(): Promise<void> {
-    const {flags} = await this.parse(Verify)
-    await this.runChecks(flags)
-  }
 }

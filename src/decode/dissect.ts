@@ -77,17 +77,10 @@ export class Dissector {
         off = eth.payloadOffset
         break
       }
-      case LinkType.LINUX_SLL: {
-        const s = this.sll
-        if (!s.wrap(buf, 0, end)) return this.malformed()
-        this.ethSrc = s.srcMac
-        this.pktType = s.pktType
-        etherType = s.protocol
-        off = s.payloadOffset
-        break
-      }
+      case LinkType.LINUX_SLL:
       case LinkType.LINUX_SLL2: {
-        const s = this.sll2
+        // cooked capture v1 and v2 carry the same facts in different places
+        const s = rec.linkType === LinkType.LINUX_SLL ? this.sll : this.sll2
         if (!s.wrap(buf, 0, end)) return this.malformed()
         this.ethSrc = s.srcMac
         this.pktType = s.pktType

@@ -4,7 +4,7 @@
 import {linkTypeName, type PacketRecord} from '../capture/record.js'
 import {Dissector} from '../decode/dissect.js'
 import type {DecodedEvent, VrrpEvent} from '../decode/events.js'
-import {ArpCheck} from '../checks/arp.js'
+import {ArpCheck, claimFromArp, claimFromNd} from '../checks/arp.js'
 import {Knowledge, type CheckOptions} from '../checks/context.js'
 import {FailoverCheck} from '../checks/failover.js'
 import {SourceCheck} from '../checks/source.js'
@@ -88,13 +88,13 @@ export class Analysis {
         this.failover?.onTraffic(ev)
         break
       case 'arp':
-        this.arpForStale?.onArp(ev)
-        this.failover?.onArp(ev)
+      case 'nd': {
+        const claim = ev.kind === 'arp' ? claimFromArp(ev, this.k.vips) : claimFromNd(ev, this.k.vips)
+        if (!claim) break
+        this.arpForStale?.onClaim(claim)
+        this.failover?.onClaim(claim)
         break
-      case 'nd':
-        this.arpForStale?.onNd(ev)
-        this.failover?.onNd(ev)
-        break
+      }
       case 'vrrp': {
         this.learnVips(ev)
         const {tenure, started} = this.k.sawVrrp(ev)

@@ -32,7 +32,13 @@ export const checkFlags = {
 
 export abstract class CheckCommand extends Command {
   static override enableJsonFlag = false
+  static override flags = checkFlags
   protected abstract readonly checks: CheckName[]
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(this.constructor as typeof CheckCommand)
+    await this.runChecks(flags)
+  }
 
   protected async runChecks(flags: Record<string, unknown>): Promise<void> {
     const f = flags as {
