@@ -8,16 +8,20 @@ export type Severity = 'fail' | 'warn' | 'info'
 export type CheckName = 'source' | 'arp' | 'failover'
 export const CHECK_NAMES: readonly CheckName[] = ['source', 'arp', 'failover']
 
-export type FindingKind =
+/** Every finding kind, at run time (`drcheck explain` and its test iterate over it). */
+export const FINDING_KINDS = [
   // source
-  | 'wrong-source' | 'reset' | 'unreachable' | 'unanswered' | 'via-lb' | 'nat' | 'lb-view'
+  'wrong-source', 'reset', 'unreachable', 'unanswered', 'via-lb', 'nat', 'lb-view',
   // arp
-  | 'real-server-answers' | 'real-server-announces' | 'stale-owner' | 'conflict' | 'foreign-claim'
+  'real-server-answers', 'real-server-announces', 'stale-owner', 'conflict', 'foreign-claim',
   // failover
-  | 'split-brain' | 'slow-takeover' | 'not-announced' | 'flapping' | 'vrid-collision'
-  | 'bad-checksum' | 'contender' | 'no-takeover' | 'master' | 'vrrp-unseen'
+  'split-brain', 'slow-takeover', 'not-announced', 'flapping', 'vrid-collision',
+  'bad-checksum', 'contender', 'no-takeover', 'master', 'vrrp-unseen',
   // input
-  | 'truncated-capture' | 'vip-mismatch' | 'malformed-frames' | 'unsupported-link'
+  'truncated-capture', 'vip-mismatch', 'malformed-frames', 'unsupported-link',
+] as const
+
+export type FindingKind = typeof FINDING_KINDS[number]
 
 export interface Finding {
   kind: FindingKind
