@@ -20,6 +20,28 @@ export interface CheckOptions {
   /** flapping: more than flapCount transitions of one VRID within flapWindowS seconds */
   flapCount: number
   flapWindowS: number
+  /** inventory hosts: names for MACs and addresses (src/config/inventory.ts) */
+  hosts?: HostInfo[]
+  /** own addresses of proxies / LBs (inventory, keepalived real_server / unicast peers): their MACs come from ARP / ND seen */
+  proxyIps?: string[]
+  lbIps?: string[]
+  /** what keepalived.conf / the inventory configure per "vrid/family" (config-mismatch, failover bound) */
+  expectedVrids?: Map<string, ExpectedVrid>
+}
+
+export interface HostInfo {name: string, role: string, macs: string[], addresses: string[]}
+
+export interface ExpectedVrid {
+  vrid: number
+  family: Family
+  /** configured advert_int values (seconds); empty when unknown */
+  advertIntS: number[]
+  priorities: number[]
+  versions: number[]
+  vips: string[]
+  useVmac: boolean
+  /** file:line of the configuration (or the inventory) */
+  where: string
 }
 
 export const DEFAULT_OPTIONS: Omit<CheckOptions, 'vips' | 'vipsLearnt' | 'lbMacs' | 'proxyMacs'> = {
@@ -93,29 +115,87 @@ export class Knowledge {
   /** VIP → the VRIDs (per family) whose adverts list it */
   readonly vridsOfVip = new Map<string, Set<string>>()
 
+  /** inventory names: MAC → host, address → host */
+  readonly hostByMac = new Map<string, HostInfo>()
+  readonly hostByIp = new Map<string, HostInfo>()
+  /** own (non-VIP) addresses → MACs, learnt from ARP senders and ND link-layer options */
+  readonly macsOfIp = new Map<string, Set<string>>()
+  private readonly proxyIps: Set<string>
+  private readonly lbIps: Set<string>
+
   constructor(readonly options: CheckOptions) {
     this.vips = new Set(options.vips)
     this.declaredLbMacs = new Set(options.lbMacs)
     this.declaredProxyMacs = new Set(options.proxyMacs)
+    for (const h of options.hosts ?? []) {
+      for (const m of h.macs) this.hostByMac.set(m, h)
+      for (const a of h.addresses) this.hostByIp.set(a, h)
+    }
+    this.proxyIps = new Set(options.proxyIps ?? [])
+    this.lbIps = new Set(options.lbIps ?? [])
+  }
+
+  /** An address → MAC binding seen on the wire (ARP sender, ND option); VIPs are not bindings. */
+  sawBinding(ip: string, mac: string): void {
+    if (!ip || !mac || this.vips.has(ip) || mac === 'ff:ff:ff:ff:ff:ff' || mac === '00:00:00:00:00:00') return
+    let s = this.macsOfIp.get(ip)
+    if (!s) this.macsOfIp.set(ip, (s = new Set()))
+    if (s.size < 8) s.add(mac)
+  }
+
+  private macHasIpIn(mac: string, ips: Set<string>): boolean {
+    if (ips.size === 0) return false
+    for (const ip of ips) if (this.macsOfIp.get(ip)?.has(mac)) return true
+    return false
   }
 
   isLbMac(mac: string): boolean {
-    return this.declaredLbMacs.has(mac) || this.lbMacs.has(mac)
+    return this.declaredLbMacs.has(mac) || this.lbMacs.has(mac) || this.macHasIpIn(mac, this.lbIps)
   }
 
   isProxyMac(mac: string): boolean {
     if (this.declaredProxyMacs.has(mac)) return true
+    if (this.macHasIpIn(mac, this.proxyIps) && !this.declaredLbMacs.has(mac) && !this.lbMacs.has(mac)) return true
     return this.replyMacs.has(mac) && !this.isLbMac(mac)
   }
 
   allLbMacs(): Set<string> {
-    return new Set([...this.declaredLbMacs, ...this.lbMacs])
+    const out = new Set([...this.declaredLbMacs, ...this.lbMacs])
+    for (const ip of this.lbIps) for (const m of this.macsOfIp.get(ip) ?? []) out.add(m)
+    return out
   }
 
   proxyMacs(): string[] {
     const out = new Set(this.declaredProxyMacs)
+    for (const ip of this.proxyIps) for (const m of this.macsOfIp.get(ip) ?? []) if (!this.declaredLbMacs.has(m) && !this.lbMacs.has(m)) out.add(m)
     for (const mac of this.replyMacs.keys()) if (!this.isLbMac(mac)) out.add(mac)
     return [...out]
+  }
+
+  /** The inventory host of a MAC or address (a MAC learnt for an inventory address counts). */
+  hostOf(macOrIp: string): HostInfo | undefined {
+    const h = this.hostByMac.get(macOrIp) ?? this.hostByIp.get(macOrIp)
+    if (h || !macOrIp.includes(':') || macOrIp.length !== 17) return h
+    for (const [ip, macs] of this.macsOfIp) if (macs.has(macOrIp) && this.hostByIp.has(ip)) return this.hostByIp.get(ip)
+    return undefined
+  }
+
+  /** "rs1 (02:00:00:00:00:21)" when the inventory names the MAC, else the MAC. */
+  named(macOrIp: string): string {
+    const h = this.hostOf(macOrIp)
+    return h ? `${h.name} (${macOrIp})` : macOrIp
+  }
+
+  /** Put host names next to every MAC (and every host address) a sentence mentions. */
+  decorate(message: string): string {
+    if (this.hostByMac.size === 0 && this.hostByIp.size === 0) return message
+    return message.replace(/(?<![\w:.])([0-9a-f]{2}(?::[0-9a-f]{2}){5}|\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:.])/gi, (m, _a, offset: number, all: string) => {
+      const h = this.hostOf(m.toLowerCase())
+      if (!h) return m
+      // already named right before ("rs1 (02:…)" or "rs1 02:…")
+      if (all.slice(Math.max(0, offset - h.name.length - 2), offset).includes(h.name)) return m
+      return `${h.name} (${m})`
+    })
   }
 
   addInput(name: string, kind: 'file' | 'interface'): number {
@@ -126,9 +206,14 @@ export class Knowledge {
   sawFrame(f: FrameRef): void {
     const info = this.inputs[f.input]
     if (!info) return
-    if (!info.first) info.first = {...f}
-    // keep the latest time (frames may be slightly out of order between interfaces)
-    if (!info.last || secondsOf(f) >= secondsOf(info.last)) info.last = {input: f.input, frame: f.frame, tsSec: f.tsSec, tsNsec: f.tsNsec, tsDigits: f.tsDigits}
+    if (!info.first) info.first = ref(f)
+    // keep the latest time (frames may be slightly out of order between interfaces); updated in
+    // place: this runs for every frame
+    const last = info.last
+    if (!last) info.last = ref(f)
+    else if (f.tsSec > last.tsSec || (f.tsSec === last.tsSec && f.tsNsec >= last.tsNsec)) {
+      last.frame = f.frame; last.tsSec = f.tsSec; last.tsNsec = f.tsNsec; last.tsDigits = f.tsDigits
+    }
   }
 
   /** Feed one VRRP advert into the timeline. Returns the tenure it belongs to and whether it started it. */

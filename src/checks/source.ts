@@ -29,8 +29,11 @@ interface Flow {
   vip: string
   first: FrameRef
   legs: Leg[]
-  /** the oldest request still waiting for a reply */
-  pending: FrameRef | null
+  /** the oldest request still waiting for a reply (numbers, not an object: the hot path) */
+  pendingS: number
+  pendingFrame: number
+  pendingSec: number
+  pendingNsec: number
   lastSeenS: number
   replied: boolean
   /** a non-RST reply was seen (a SYN-ACK, data, an echo reply) */
@@ -38,8 +41,16 @@ interface Flow {
 }
 
 interface Unanswered {
-  flow: Omit<Flow, 'pending'>
+  flow: Flow
   at: FrameRef
+}
+
+const NONE = -1
+
+/** Numeric part of a flow key: input, protocol, client port, service port (44 bits, exact in a double). */
+function flowKey(input: number, proto: number, cport: number, service: number): number {
+  const p = proto === TCP ? 0 : proto === UDP ? 1 : 2
+  return ((input * 4 + p) * 65536 + cport) * 65536 + service
 }
 
 interface ReplyDst {
@@ -57,9 +68,9 @@ function serviceLabel(proto: number, port: number): string {
 }
 
 export class SourceCheck {
-  private readonly flows = new Map<string, Flow>()
-  /** client (family|ip|port|proto) → flow key, to see a client's packet re-sent with another destination (NAT) */
-  private readonly byClient = new Map<string, string>()
+  /** client address → flows of that client by flowKey (numeric: no string built per packet) */
+  private readonly flows = new Map<string, Map<number, Flow>>()
+  private lastSweepS = 0
   private readonly findings = new FindingList()
   private readonly unanswered: Unanswered[] = []
   private unansweredCount = 0
@@ -70,6 +81,11 @@ export class SourceCheck {
   private events = 0
   private nowS = 0
   private readonly expireS: number
+
+  /** Destination MACs of VIP-sourced replies that are not LBs: the proxies' gateway(s). */
+  gatewayMacs(): string[] {
+    return [...this.replyDsts.keys()].filter((m) => !this.k.isLbMac(m))
+  }
 
   constructor(private readonly k: Knowledge) {
     this.expireS = k.options.replyTimeoutS + 5
@@ -84,7 +100,8 @@ export class SourceCheck {
   onTraffic(ev: TrafficEvent): void {
     const t = secondsOf(ev)
     if (t > this.nowS) this.nowS = t
-    if ((++this.events & 4095) === 0) this.sweep(false)
+    this.events++
+    if (t - this.lastSweepS >= 1) { this.lastSweepS = t; this.sweep(false) }
     const vips = this.k.vips
     if (ev.quoted && vips.has(ev.quoted.ipDst)) return this.onIcmpError(ev)
     if (vips.has(ev.ipDst)) {
@@ -96,23 +113,23 @@ export class SourceCheck {
     if (ev.proto === TCP || ev.proto === UDP) { cport = ev.dport; service = ev.sport }
     else if ((ev.proto === ICMP && ev.icmpType === 0) || (ev.proto === ICMP6 && ev.icmpType === 129)) { cport = ev.dport; service = 0 }
     else return this.maybeNat(ev)
-    const key = `${ev.input}|${ev.ipDst}|${cport}|${ev.proto}|${service}`
-    const flow = this.flows.get(key)
+    const flow = this.flows.get(ev.ipDst)?.get(flowKey(ev.input, ev.proto, cport, service))
     if (flow) this.onReply(flow, ev, t)
     else this.maybeNat(ev)
   }
 
   private onRequest(ev: TrafficEvent, cport: number, service: number, t: number): void {
-    const key = `${ev.input}|${ev.ipSrc}|${cport}|${ev.proto}|${service}`
-    let flow = this.flows.get(key)
+    let byKey = this.flows.get(ev.ipSrc)
+    if (!byKey) this.flows.set(ev.ipSrc, (byKey = new Map()))
+    const key = flowKey(ev.input, ev.proto, cport, service)
+    let flow = byKey.get(key)
     const st = this.stats(ev.input)
     st.requests++
     this.requests++
     if (!flow) {
       flow = {input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first: ref(ev),
-        legs: [], pending: null, lastSeenS: t, replied: false, answered: false}
-      this.flows.set(key, flow)
-      this.byClient.set(`${ev.input}|${ev.ipSrc}|${cport}|${ev.proto}`, key)
+        legs: [], pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
+      byKey.set(key, flow)
     }
     flow.lastSeenS = t
     if (!flow.legs.some((l) => l.dst === ev.ethDst && l.src === ev.ethSrc) && flow.legs.length < 4) {
@@ -121,8 +138,11 @@ export class SourceCheck {
     // a segment that expects an answer: SYN, data, any UDP datagram or echo request
     const expects = ev.proto !== TCP || (ev.tcpFlags & SYN && !(ev.tcpFlags & ACK)) || ev.payloadLen > 0
     if (expects && !(ev.proto === TCP && ev.tcpFlags & RST)) {
-      if (flow.pending && t - secondsOf(flow.pending) > this.k.options.replyTimeoutS) this.addUnanswered(flow, flow.pending)
-      if (!flow.pending || t - secondsOf(flow.pending) > this.k.options.replyTimeoutS) flow.pending = ref(ev)
+      const late = flow.pendingS !== NONE && t - flow.pendingS > this.k.options.replyTimeoutS
+      if (late) this.addUnanswered(flow)
+      if (flow.pendingS === NONE || late) {
+        flow.pendingS = t; flow.pendingFrame = ev.frame; flow.pendingSec = ev.tsSec; flow.pendingNsec = ev.tsNsec
+      }
     }
   }
 
@@ -148,7 +168,7 @@ export class SourceCheck {
       if (d) d.count++
       else this.replyDsts.set(ev.ethDst, {first: ref(ev), src: ev.ethSrc, vip: ev.ipSrc, count: 1})
     }
-    flow.pending = null
+    flow.pendingS = NONE
     if (!flow.replied) {
       flow.replied = true
       if (ev.ipSrc === flow.vip && !isRst) {
@@ -167,9 +187,8 @@ export class SourceCheck {
     const q = ev.quoted!
     const unreachable = (ev.proto === ICMP && ev.icmpType === 3) || (ev.proto === ICMP6 && ev.icmpType === 1)
     if (!unreachable) return
-    const key = `${ev.input}|${q.ipSrc}|${q.sport}|${q.proto}|${q.dport}`
-    const flow = this.flows.get(key)
-    if (flow) { flow.pending = null; flow.replied = true; this.stats(ev.input).repliesSeen++ }
+    const flow = this.flows.get(q.ipSrc)?.get(flowKey(ev.input, q.proto, q.sport, q.dport))
+    if (flow) { flow.pendingS = NONE; flow.replied = true; this.stats(ev.input).repliesSeen++ }
     this.findings.add(finding(this.k, 'unreachable', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc},
       `${ev.ipSrc} (${ev.ethSrc || 'no MAC'}) sent ICMP${ev.family === 'ipv6' ? 'v6' : ''} unreachable (code ${ev.icmpCode}) for ${q.ipSrc}:${q.sport} → ${q.ipDst}:${q.dport} at ${where(this.k, ev)}`))
   }
@@ -177,32 +196,31 @@ export class SourceCheck {
   /** A client's packet leaving an LB with a destination other than the VIP: the LB does NAT. */
   private maybeNat(ev: TrafficEvent): void {
     if (!ev.ethSrc || !this.k.isLbMac(ev.ethSrc)) return
-    const key = this.byClient.get(`${ev.input}|${ev.ipSrc}|${ev.sport}|${ev.proto}`)
-    const flow = key ? this.flows.get(key) : undefined
-    if (!flow || flow.service !== ev.dport) return
+    const flow = this.flows.get(ev.ipSrc)?.get(flowKey(ev.input, ev.proto, ev.sport, ev.dport))
+    if (!flow) return
     this.findings.add(finding(this.k, 'nat', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipDst, relatedFrame: flow.first.frame},
       `LB ${ev.ethSrc} sent ${flow.client}:${flow.cport}'s request for VIP ${flow.vip} on to ${ev.ipDst} at ${where(this.k, ev)}: the destination IP was rewritten (NAT), Direct Routing keeps it`))
   }
 
-  private addUnanswered(flow: Flow, at: FrameRef): void {
+  private addUnanswered(flow: Flow): void {
     this.unansweredCount++
+    const at: FrameRef = {input: flow.input, frame: flow.pendingFrame, tsSec: flow.pendingSec, tsNsec: flow.pendingNsec, tsDigits: flow.first.tsDigits}
     if (this.unanswered.length < 1000) this.unanswered.push({flow: {...flow, legs: [...flow.legs]}, at})
   }
 
   /** Expire idle flows (memory stays bounded); `all` at the end of the capture. */
   private sweep(all: boolean): void {
     const timeout = this.k.options.replyTimeoutS
-    for (const [key, flow] of this.flows) {
-      if (!all && this.nowS - flow.lastSeenS < this.expireS) continue
-      if (flow.pending) {
-        const end = this.endOf(flow.input)
-        if (end - secondsOf(flow.pending) >= timeout) this.addUnanswered(flow, flow.pending)
+    for (const [client, byKey] of this.flows) {
+      for (const [key, flow] of byKey) {
+        if (!all && this.nowS - flow.lastSeenS < this.expireS) continue
+        if (flow.pendingS !== NONE && this.endOf(flow.input) - flow.pendingS >= timeout) this.addUnanswered(flow)
+        if (!all) {
+          this.countLegs(flow.input, flow.legs)
+          byKey.delete(key)
+        }
       }
-      if (!all) {
-        this.countLegs(flow.input, flow.legs)
-        this.flows.delete(key)
-        this.byClient.delete(`${flow.input}|${flow.client}|${flow.cport}|${flow.proto}`)
-      }
+      if (byKey.size === 0) this.flows.delete(client)
     }
   }
 
@@ -229,7 +247,7 @@ export class SourceCheck {
         missing: 'no VIP was given and no VRRP advert named one: give --vip'}
     }
     // classify the legs of what reached this point, now that the LB MACs are known
-    for (const flow of this.flows.values()) this.countLegs(flow.input, flow.legs)
+    for (const byKey of this.flows.values()) for (const flow of byKey.values()) this.countLegs(flow.input, flow.legs)
     for (const [dst, d] of this.replyDsts) {
       if (k.isLbMac(dst)) {
         this.findings.add(finding(k, 'via-lb', 'fail', d.first, {mac: d.src, ip: d.vip},

@@ -4,8 +4,9 @@
 // TCP / UDP (→ TrafficEvent). It never throws on any byte sequence: a frame that is cut short or
 // inconsistent where drcheck needs it is counted in stats.malformed and skipped.
 //
-// All wire views are allocated once per Dissector and re-wrapped per frame; only the emitted
-// events (and their strings/arrays) are allocated.
+// All wire views are allocated once per Dissector and re-wrapped per frame. ARP, ND and VRRP events
+// are fresh objects; the TrafficEvent (most frames) is one object reused for every frame, and its
+// address strings are interned: a consumer must copy what it keeps past the call.
 
 import {LinkType, type PacketRecord} from '../capture/record.js'
 import {ArpPacket} from '../wire/arp.js'
@@ -22,12 +23,15 @@ import {Sll2Header} from '../wire/sll2.js'
 import {TcpSegment} from '../wire/tcp.js'
 import {UdpDatagram} from '../wire/udp.js'
 import {VrrpPacket} from '../wire/vrrp.js'
-import type {DecodedEvent, DecodeStats, Family, QuotedHeader} from './events.js'
+import type {DecodedEvent, DecodeStats, Family, QuotedHeader, TrafficEvent} from './events.js'
+import {AddressInterner} from './intern.js'
 
 export function newDecodeStats(): DecodeStats {
   return {frames: 0, malformed: 0, unsupportedLink: new Map(), badVrrpChecksum: 0}
 }
 
+
+const NO_VLANS: number[] = Object.freeze([]) as unknown as number[]
 
 export class Dissector {
   readonly stats: DecodeStats = newDecodeStats()
@@ -53,6 +57,14 @@ export class Dissector {
   private vlanSrc: VlanStack | null = null
   private pktType = -1
 
+  /** address strings formatted once per distinct address, not once per packet */
+  private readonly names = new AddressInterner()
+  /** the traffic event is reused frame after frame (the hot path): consumers copy what they keep */
+  private readonly traffic: TrafficEvent = {
+    kind: 'traffic', input: 0, frame: 0, tsSec: 0, tsNsec: 0, tsDigits: 6, ethSrc: '', ethDst: '', vlans: NO_VLANS, pktType: -1,
+    family: 'ipv4', ipSrc: '', ipDst: '', proto: 0, sport: 0, dport: 0, tcpFlags: 0, icmpType: -1, icmpCode: -1, quoted: null, payloadLen: 0,
+  }
+
   constructor(private readonly emit: (ev: DecodedEvent) => void) {}
 
   dissect(rec: PacketRecord): void {
@@ -70,8 +82,8 @@ export class Dissector {
       case LinkType.ETHERNET: {
         const eth = this.eth
         if (!eth.wrap(buf, 0, end)) return this.malformed()
-        this.ethSrc = eth.src
-        this.ethDst = eth.dst
+        this.ethSrc = this.names.macAt(buf, 6)
+        this.ethDst = this.names.macAt(buf, 0)
         if (eth.vlanCount > 0) this.vlanSrc = eth.vlan
         etherType = eth.etherType
         off = eth.payloadOffset
@@ -139,7 +151,7 @@ export class Dissector {
   }
 
   private vlans(): number[] {
-    return this.vlanSrc === null ? [] : this.vlanSrc.toArray()
+    return this.vlanSrc === null ? NO_VLANS : this.vlanSrc.toArray()
   }
 
   private doArp(buf: Uint8Array, off: number, end: number): void {
@@ -166,7 +178,7 @@ export class Dissector {
       return this.emitVrrp('ipv4', ip.src, ip.dst, ip.ttl, ok)
     }
     if (!ip.hasTransportHeader) return // a later fragment: no ports, nothing to pair
-    this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv4', ip.src, ip.dst)
+    this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv4', this.names.ipv4At(buf, ip.srcOffset), this.names.ipv4At(buf, ip.dstOffset))
   }
 
   private doIpv6(buf: Uint8Array, off: number, end: number): void {
@@ -205,7 +217,7 @@ export class Dissector {
       }
       return // RS/RA/redirect/MLD…: not for drcheck
     }
-    this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv6', ip.src, ip.dst)
+    this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv6', this.names.ipv6At(buf, ip.srcOffset), this.names.ipv6At(buf, ip.dstOffset))
   }
 
   private doTransport(buf: Uint8Array, off: number, end: number, proto: number, family: Family, src: string, dst: string): void {
@@ -253,10 +265,11 @@ export class Dissector {
   private emitTraffic(family: Family, ipSrc: string, ipDst: string, proto: number, sport: number, dport: number,
     tcpFlags: number, icmpType: number, icmpCode: number, quoted: QuotedHeader | null, payloadLen: number): void {
     const r = this.rec
-    this.emit({
-      kind: 'traffic', input: r.input, frame: r.frame, tsSec: r.tsSec, tsNsec: r.tsNsec, tsDigits: r.tsDigits,
-      ethSrc: this.ethSrc, ethDst: this.ethDst, vlans: this.vlans(), pktType: this.pktType,
-      family, ipSrc, ipDst, proto, sport, dport, tcpFlags, icmpType, icmpCode, quoted, payloadLen,
-    })
+    const ev = this.traffic
+    ev.input = r.input; ev.frame = r.frame; ev.tsSec = r.tsSec; ev.tsNsec = r.tsNsec; ev.tsDigits = r.tsDigits
+    ev.ethSrc = this.ethSrc; ev.ethDst = this.ethDst; ev.vlans = this.vlans(); ev.pktType = this.pktType
+    ev.family = family; ev.ipSrc = ipSrc; ev.ipDst = ipDst; ev.proto = proto; ev.sport = sport; ev.dport = dport
+    ev.tcpFlags = tcpFlags; ev.icmpType = icmpType; ev.icmpCode = icmpCode; ev.quoted = quoted; ev.payloadLen = payloadLen
+    this.emit(ev)
   }
 }

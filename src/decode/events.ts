@@ -75,6 +75,7 @@ export interface VrrpEvent extends FrameRef, L2 {
   checksumOk: boolean
 }
 
+/** Reused by the Dissector for every frame (the hot path): copy what you keep past the call. */
 export interface TrafficEvent extends FrameRef, L2 {
   kind: 'traffic'
   family: Family

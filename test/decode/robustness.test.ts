@@ -56,7 +56,7 @@ describe('malformed captures', () => {
   it('capLen shorter than the data view is respected', () => {
     const [r] = readCapture(`${FIXTURES}/pcapplusplus-vrrp-v2.pcap`)
     const evs: DecodedEvent[] = []
-    const d = new Dissector((e) => evs.push(e))
+    const d = new Dissector((e) => evs.push({...e}))
     d.dissect({...r!, capLen: 30})
     expect(evs).toEqual([])
     expect(d.stats.malformed).toBe(1)

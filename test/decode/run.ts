@@ -20,7 +20,8 @@ export interface Run {
 export function dissectFixture(capture: string): Run {
   const records = readCapture(join(FIXTURES, capture))
   const events: DecodedEvent[] = []
-  const d = new Dissector((ev) => events.push(ev))
+  // the traffic event is reused by the Dissector: keep a copy
+  const d = new Dissector((ev) => events.push({...ev}))
   for (const r of records) d.dissect(r)
   return {
     records, events, stats: d.stats,
