@@ -71,6 +71,7 @@ export class SourceCheck {
   /** client address → flows of that client by flowKey (numeric: no string built per packet) */
   private readonly flows = new Map<string, Map<number, Flow>>()
   private lastSweepS = 0
+  private readonly statsCache: {requests: number, repliesSeen: number, toLb: number, toProxy: number, forwarded: number}[] = []
   private readonly findings = new FindingList()
   private readonly unanswered: Unanswered[] = []
   private unansweredCount = 0
@@ -92,8 +93,11 @@ export class SourceCheck {
   }
 
   private stats(input: number) {
+    const cached = this.statsCache[input]
+    if (cached) return cached
     let s = this.perInput.get(input)
     if (!s) this.perInput.set(input, (s = {requests: 0, repliesSeen: 0, toLb: 0, toProxy: 0, forwarded: 0}))
+    this.statsCache[input] = s
     return s
   }
 
@@ -101,7 +105,7 @@ export class SourceCheck {
     const t = secondsOf(ev)
     if (t > this.nowS) this.nowS = t
     this.events++
-    if (t - this.lastSweepS >= 1) { this.lastSweepS = t; this.sweep(false) }
+    if (t - this.lastSweepS >= this.expireS / 2) { this.lastSweepS = t; this.sweep(false) }
     const vips = this.k.vips
     if (ev.quoted && vips.has(ev.quoted.ipDst)) return this.onIcmpError(ev)
     if (vips.has(ev.ipDst)) {
@@ -132,9 +136,9 @@ export class SourceCheck {
       byKey.set(key, flow)
     }
     flow.lastSeenS = t
-    if (!flow.legs.some((l) => l.dst === ev.ethDst && l.src === ev.ethSrc) && flow.legs.length < 4) {
-      flow.legs.push({src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first: ref(ev)})
-    }
+    let known = false
+    for (const l of flow.legs) if (l.dst === ev.ethDst && l.src === ev.ethSrc) { known = true; break }
+    if (!known && flow.legs.length < 4) flow.legs.push({src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first: ref(ev)})
     // a segment that expects an answer: SYN, data, any UDP datagram or echo request
     const expects = ev.proto !== TCP || (ev.tcpFlags & SYN && !(ev.tcpFlags & ACK)) || ev.payloadLen > 0
     if (expects && !(ev.proto === TCP && ev.tcpFlags & RST)) {
