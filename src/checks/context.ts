@@ -14,6 +14,8 @@ export interface CheckOptions {
   proxyMacs: string[]
   /** seconds a request may wait for its reply before it counts as unanswered */
   replyTimeoutS: number
+  /** a flow idle this long is forgotten (memory stays flat); 0 = reply timeout + 5 s */
+  flowIdleS?: number
   /** takeover tolerance: a takeover fails when it exceeds bound × (1 + pct/100) + ms */
   tolerancePct: number
   toleranceMs: number

@@ -89,7 +89,7 @@ export class SourceCheck {
   }
 
   constructor(private readonly k: Knowledge) {
-    this.expireS = k.options.replyTimeoutS + 5
+    this.expireS = Math.max(k.options.flowIdleS || k.options.replyTimeoutS + 5, k.options.replyTimeoutS)
   }
 
   private stats(input: number) {
