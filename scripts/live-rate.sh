@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# How fast can `drcheck verify -i` capture without losing packets? Replays a capture into one end
+# of a veth pair (namespace drc-rate-tx) at increasing rates with tcpreplay while drcheck captures
+# on the other end (namespace drc-rate-rx), and compares the packets drcheck analysed with the
+# packets its BPF prefilter should have passed (tcpdump -r with the same filter on the same file).
+#   bash scripts/live-rate.sh [CAPTURE] [RATES…]     (root; rates in packets/s, default 50k … 400k)
+# Traffic stays inside the two namespaces this script creates and removes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cap=${1:-$root/bench-data/proxy-v4-100000.pcap}
+shift || true
+rates=("$@")
+[ ${#rates[@]} -gt 0 ] || rates=(50000 100000 150000 200000 300000 400000)
+[ -f "$cap" ] || node "$root/scripts/bench-gen.mjs" --packets 100000 --out "$cap" >/dev/null
+cleanup() { ip netns del drc-rate-tx 2>/dev/null || true; ip netns del drc-rate-rx 2>/dev/null || true; }
+trap cleanup EXIT
+cleanup
+ip netns add drc-rate-tx; ip netns add drc-rate-rx
+ip link add veth-tx netns drc-rate-tx type veth peer name veth-rx netns drc-rate-rx
+ip -n drc-rate-tx link set veth-tx up; ip -n drc-rate-rx link set veth-rx up
+ip -n drc-rate-tx link set lo up; ip -n drc-rate-rx link set lo up
+filter=$(node -e "import('$root/dist/capture/bpf.js').then(m=>console.log(m.buildFilter(['198.51.100.10','2001:db8:1::10'])))")
+expected=$(tcpdump -r "$cap" -w - "$filter" 2>/dev/null | tcpdump -r - 2>/dev/null | wc -l)
+total=$(capinfos -c -M "$cap" | awk '/Number of packets/ {print $NF}')
+echo "capture $cap: $total packets, $expected pass the prefilter"
+printf '%-10s %-10s %-10s %-8s\n' rate/s sent analysed lost%
+for rate in "${rates[@]}"; do
+  secs=$(( total / rate + 4 ))
+  out=$(mktemp)
+  ip netns exec drc-rate-rx node "$root/bin/run.js" verify -i veth-rx --duration "${secs}s" --vip 198.51.100.10 --vip 2001:db8:1::10 --json > "$out" 2>/dev/null &
+  pid=$!
+  sleep 2
+  ip netns exec drc-rate-tx tcpreplay -q -i veth-tx --pps "$rate" "$cap" >/dev/null 2>&1
+  wait $pid || true
+  got=$(node -e "const d=JSON.parse(require('fs').readFileSync('$out','utf8'));console.log(d.inputs[0].packets)")
+  lost=$(node -e "console.log(((1-$got/$expected)*100).toFixed(2))")
+  printf '%-10s %-10s %-10s %-8s\n' "$rate" "$expected" "$got" "$lost"
+  rm -f "$out"
+done

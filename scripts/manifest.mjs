@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Writes oclif.manifest.json (what `oclif manifest` does) so that `drcheck --help` and command
+// lookup need not import every command module at start-up. Run by `npm run build` / prepare.
+import {Config} from '@oclif/core'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+const root = join(import.meta.dirname, '..')
+const config = await Config.load({root, ignoreManifest: true})
+const plugin = config.plugins.get(config.pjson.name)
+if (!plugin) throw new Error('drcheck plugin not found')
+writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(plugin.manifest, null, 1) + '\n')
+console.log(`oclif.manifest.json: ${Object.keys(plugin.manifest.commands).length} commands`)
