@@ -30,6 +30,8 @@ export interface Report {
   checks: CheckResult[]
   /** input-level findings (truncated file …), also shown with every check they may affect */
   notes: Finding[]
+  /** addresses with a known role (VIPs, LBs, VRRP routers, proxies, gateway): --redact keeps them */
+  known?: {ips: string[], macs: string[]}
 }
 
 export class Analysis {
@@ -140,6 +142,14 @@ export class Analysis {
       vipsLearnt: this.k.options.vipsLearnt,
       checks: results,
       notes,
+      known: this.knownAddresses(),
     }
+  }
+
+  private knownAddresses(): {ips: string[], macs: string[]} {
+    const ips = new Set(this.k.vips)
+    for (const list of this.k.tenures.values()) for (const t of list) ips.add(t.srcIp)
+    const macs = new Set([...this.k.allLbMacs(), ...this.k.proxyMacs(), ...(this.source?.gatewayMacs() ?? [])])
+    return {ips: [...ips], macs: [...macs]}
   }
 }

@@ -7,6 +7,11 @@ import {DEFAULT_OPTIONS, type CheckOptions} from '../checks/context.js'
 import {CHECK_NAMES, exitCodeFor, type CheckName} from '../checks/types.js'
 import {renderHuman, makeChalk} from '../report/human.js'
 import {toJson} from '../report/json.js'
+import {evidenceFilters, writeEvidence, type EvidenceEntry} from '../report/evidence.js'
+import {junitXml} from '../report/junit.js'
+import {nagiosError, nagiosLine} from '../report/nagios.js'
+import {redactReport} from '../report/redact.js'
+import {writeFileSync} from 'node:fs'
 import type {Report} from './analyze.js'
 import {DrcheckError} from './errors.js'
 import {canonicalIp, canonicalMac, parseDuration, parseFlap, parseTolerance} from './options.js'
@@ -27,7 +32,19 @@ export const checkFlags = {
   require: Flags.string({multiple: true, description: 'an inconclusive CHECK counts as fail (source, arp, failover, all)', helpGroup: 'OUTPUT'}),
   json: Flags.boolean({description: 'print one JSON document (names as in the spec)', helpGroup: 'OUTPUT'}),
   quiet: Flags.boolean({char: 'q', description: 'print only the verdict line', helpGroup: 'OUTPUT'}),
+  nagios: Flags.boolean({description: 'print one Nagios plugin line with perfdata; exit 0 OK (pass), 1 WARNING (inconclusive), 2 CRITICAL (fail), 3 UNKNOWN (error)', helpGroup: 'OUTPUT', exclusive: ['json']}),
+  junit: Flags.string({description: 'also write JUnit XML to FILE ("-": print it instead of the report): one test suite per input, one test case per check', helpGroup: 'OUTPUT'}),
+  evidence: Flags.string({description: 'write a small pcap per input into DIR with only the frames the failing findings name (plus the VRRP frames around each transition)', helpGroup: 'OUTPUT'}),
+  redact: Flags.boolean({description: 'replace client addresses and MACs (all but VIPs, LBs, proxies, gateway) by stable pseudonyms in every output', helpGroup: 'OUTPUT'}),
+  'redact-salt': Flags.string({description: 'with --redact: the same salt gives the same pseudonyms across runs (default: random per run)', helpGroup: 'OUTPUT', dependsOn: ['redact']}),
   debug: Flags.boolean({description: 'show stack traces on errors', helpGroup: 'OUTPUT'}),
+}
+
+/** The -w file of one interface (as live-run names it): FILE, or FILE.<iface>.pcap with several -i. */
+function writePathFor(base: string, iface: string, several: boolean): string {
+  if (!several) return base
+  const dot = base.lastIndexOf('.')
+  return dot > 0 ? `${base.slice(0, dot)}.${iface}${base.slice(dot)}` : `${base}.${iface}`
 }
 
 export abstract class CheckCommand extends Command {
@@ -44,6 +61,7 @@ export abstract class CheckCommand extends Command {
     const f = flags as {
       read?: string[], interface?: string[], duration?: string, count?: number, write?: string, vip?: string[], 'lb-mac'?: string[],
       'proxy-mac'?: string[], 'reply-timeout': string, tolerance: string, flapping: string, require?: string[], json?: boolean, quiet?: boolean,
+      nagios?: boolean, junit?: string, evidence?: string, redact?: boolean, 'redact-salt'?: string,
     }
     const files = f.read ?? []
     const ifaces = f.interface ?? []
@@ -73,12 +91,45 @@ export abstract class CheckCommand extends Command {
       const {captureLive} = await import('./live-run.js')
       report = await captureLive(ifaces, options, this.checks, {
         durationS: f.duration ? parseDuration(f.duration, '--duration') : undefined,
-        count: f.count, write: f.write, json: f.json === true,
+        count: f.count, write: f.write, json: f.json === true || f.nagios === true || f.junit === '-',
       })
     }
     report = applyRequire(report, f.require ?? [])
-    if (f.json) process.stdout.write(toJson(report) + '\n')
-    else process.stdout.write(renderHuman(report, makeChalk(process.stdout), {quiet: f.quiet, command: this.id}))
+    this.output(report, f, files, ifaces)
+  }
+
+  /** Evidence files, redaction, then one output format; the exit status (Nagios' with --nagios). */
+  protected output(report: Report, f: {json?: boolean, quiet?: boolean, nagios?: boolean, junit?: string, evidence?: string, redact?: boolean, 'redact-salt'?: string, write?: string},
+    files: string[], ifaces: string[]): void {
+    let evidence: EvidenceEntry[]
+    if (f.evidence) {
+      const paths = new Map<string, string>(files.map((p) => [basename(p), p]))
+      if (f.write) ifaces.forEach((name) => paths.set(name, writePathFor(f.write!, name, ifaces.length > 1)))
+      evidence = writeEvidence(report, paths, f.evidence)
+    } else {
+      evidence = evidenceFilters(report)
+    }
+    const command = this.id ?? 'verify'
+    const out = f.redact ? redactReport(report, f['redact-salt']) : report
+    if (f.junit) {
+      const xml = junitXml(out, command)
+      if (f.junit === '-') {
+        process.stdout.write(xml)
+        this.exit(exitCodeFor(report.verdict))
+      }
+      try {
+        writeFileSync(f.junit, xml)
+      } catch (e) {
+        throw new DrcheckError(`--junit ${f.junit}: cannot write the file: ${(e as Error).message}`)
+      }
+    }
+    if (f.nagios) {
+      const {line, status} = nagiosLine(out, command)
+      process.stdout.write(line + '\n')
+      this.exit(status)
+    }
+    if (f.json) process.stdout.write(toJson(out, {evidence, redacted: f.redact}) + '\n')
+    else process.stdout.write(renderHuman(out, makeChalk(process.stdout), {quiet: f.quiet, command: this.id, evidence, redacted: f.redact}))
     this.exit(exitCodeFor(report.verdict))
   }
 
@@ -89,6 +140,8 @@ export abstract class CheckCommand extends Command {
     const msg = (err.message || String(err)).split('\n').map((l) => l.trim()).filter(Boolean)
     const line = err instanceof DrcheckError ? msg[0] : msg.filter((l) => !/^See more help|^Flags:?$/.test(l)).join(' ')
     process.stderr.write(`drcheck: ${line}\n`)
+    // a Nagios plugin's output is read from stdout: the check could not run → UNKNOWN (3)
+    if (process.argv.includes('--nagios')) process.stdout.write(nagiosError(line) + '\n')
     if (debug && err.stack) process.stderr.write(err.stack + '\n')
     this.exit(3)
   }

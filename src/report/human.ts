@@ -4,6 +4,8 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 import type {Report} from '../lib/analyze.js'
 import type {CheckResult, Finding, Verdict} from '../checks/types.js'
+import type {EvidenceEntry} from './evidence.js'
+import {remedyFor} from './remedies.js'
 
 export function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
   const color = stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb'
@@ -39,7 +41,25 @@ function transitionsBlock(c: ChalkInstance, r: CheckResult): string[] {
 /** findings shown per kind in the human report; --json has them all */
 const PER_KIND = 5
 
-export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean, command?: string} = {}): string {
+/** The usual fix, under the first fail/warn finding of each kind (drcheck explain KIND has more). */
+function remedyLines(c: ChalkInstance, f: Finding): string[] {
+  const r = remedyFor(f.kind)
+  if (!r) return []
+  return [`      ${c.cyan('fix:')} ${r.fix[0]}`, ...r.fix.slice(1).map((l) => `           ${l}`), c.dim(`           (drcheck explain ${f.kind})`)]
+}
+
+function evidenceLines(c: ChalkInstance, ev: EvidenceEntry[]): string[] {
+  if (ev.length === 0) return []
+  const out = ['', c.bold('evidence') + c.dim(' (Wireshark display filter for the original capture)')]
+  for (const e of ev) {
+    out.push(`  ${e.input}: ${e.filter}`)
+    for (const p of e.pcaps) out.push(c.dim(`    → ${p.path} (${p.frames} frame${p.frames === 1 ? '' : 's'})`))
+    if (e.note) out.push(c.dim(`    ${e.note}`))
+  }
+  return out
+}
+
+export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean, command?: string, evidence?: EvidenceEntry[], redacted?: boolean} = {}): string {
   const lines: string[] = []
   const cut = r.notes.filter((n) => n.kind === 'truncated-capture').length
   const verdictLine = `${label(c, r.verdict)} ${opts.command ?? 'verify'}: ${r.checks.map((x) => `${x.name} ${x.verdict}`).join(', ')}` +
@@ -60,11 +80,13 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
     const order = {fail: 0, warn: 1, info: 2}
     const shown = new Map<string, number>()
     const hidden = new Map<string, number>()
+    const explained = new Set<string>()
     for (const f of [...chk.findings].sort((a, b) => order[a.severity] - order[b.severity])) {
       const n = (shown.get(f.kind) ?? 0) + 1
       shown.set(f.kind, n)
       if (n > PER_KIND && f.frame !== undefined) { hidden.set(f.kind, (hidden.get(f.kind) ?? 0) + 1); continue }
       lines.push(...findingLine(c, f))
+      if (f.severity !== 'info' && !explained.has(f.kind)) { explained.add(f.kind); lines.push(...remedyLines(c, f)) }
     }
     for (const [kind, n] of hidden) lines.push(c.dim(`    … ${n} more ${kind} finding(s) (all of them with --json)`))
     if (chk.name === 'source' && chk.counts) {
@@ -76,6 +98,11 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
       const masters = (chk.counts as {masters?: {vrid: number, family: string, ip: string, mac: string, priority: number, intervalMs: number, adverts: number, meanGapMs: number | null, maxGapMs: number | null}[]}).masters ?? []
       for (const m of masters) lines.push(c.dim(`    master VRID ${m.vrid} ${m.family}: ${m.ip} (${m.mac}) priority ${m.priority}, interval ${m.intervalMs} ms, ${m.adverts} adverts${m.meanGapMs !== null ? `, mean gap ${m.meanGapMs} ms, max ${m.maxGapMs} ms` : ''}`))
     }
+  }
+  lines.push(...evidenceLines(c, opts.evidence ?? []))
+  if (opts.redacted) {
+    lines.push(c.dim('--redact: client addresses and MACs are pseudonyms (VIPs, LBs, proxies and the gateway are kept)'))
+    if ((opts.evidence ?? []).some((e) => e.pcaps.length)) lines.push(c.yellow('! the evidence pcaps hold the original frames: they are not redacted'))
   }
   lines.push('')
   lines.push(verdictLine)

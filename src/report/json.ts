@@ -1,8 +1,9 @@
 // `--json`: one JSON document with the names fixed by the spec's Output section.
 
 import type {Report} from '../lib/analyze.js'
+import type {EvidenceEntry} from './evidence.js'
 
-export function toJson(r: Report): string {
+export function toJson(r: Report, extra: {evidence?: EvidenceEntry[], redacted?: boolean} = {}): string {
   const doc = {
     verdict: r.verdict,
     inputs: r.inputs,
@@ -16,6 +17,8 @@ export function toJson(r: Report): string {
       return out
     }),
     notes: r.notes,
+    evidence: (extra.evidence ?? []).map((e) => ({file: e.input, frames: e.frames, filter: e.filter, pcaps: e.pcaps, ...(e.note ? {note: e.note} : {})})),
+    ...(extra.redacted ? {redacted: true} : {}),
   }
   return JSON.stringify(doc, null, 2)
 }

@@ -1,0 +1,159 @@
+// Evidence for failing checks: the frames their findings name, as a Wireshark display filter per
+// input, and with `--evidence DIR` a small pcap per input holding only those frames plus the VRRP
+// adverts and VIP claims (gratuitous ARP / NA) around each transition of a failing failover check.
+//
+// The pcaps are written by re-reading the input file (a live capture only when it was saved with
+// -w), one pcap per input and link type (a pcap file has one link type). Frames keep their
+// original bytes and timestamps; their numbers change in the small file, so the filter printed is
+// for the ORIGINAL capture: `frame.number in {25 31 40}`.
+
+import {mkdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {readCaptureFile} from '../capture/file.js'
+import {PcapWriter} from '../capture/pcap-writer.js'
+import {linkTypeName, type PacketRecord} from '../capture/record.js'
+import {Dissector} from '../decode/dissect.js'
+import type {Report} from '../lib/analyze.js'
+import {DrcheckError} from '../lib/errors.js'
+
+export interface EvidenceEntry {
+  /** input label, as in the report */
+  input: string
+  /** frame numbers in the original input, ascending */
+  frames: number[]
+  /** Wireshark display filter for the original input */
+  filter: string
+  /** the small pcaps written (--evidence), one per link type */
+  pcaps: {path: string, frames: number}[]
+  /** why no pcap was written for this input */
+  note?: string
+}
+
+/** frames around each transition beyond these are not added (the file stays small) */
+const MAX_WINDOW_FRAMES = 200
+
+export function displayFilter(frames: number[]): string {
+  return `frame.number in {${frames.join(' ')}}`
+}
+
+interface Window { vrid: number, family: string, from: number, to: number }
+
+/** The frames the findings of failing checks name, per input (no file is read). */
+export function namedFrames(r: Report): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>()
+  const add = (input: string | undefined, frame: number | undefined) => {
+    if (input === undefined || frame === undefined) return
+    let s = out.get(input)
+    if (!s) out.set(input, (s = new Set()))
+    s.add(frame)
+  }
+  for (const c of r.checks) {
+    if (c.verdict !== 'fail') continue
+    for (const f of c.findings) {
+      if (f.severity === 'info') continue
+      add(f.file ?? f.interface, f.frame)
+      add(f.file ?? f.interface, f.relatedFrame)
+    }
+    for (const t of c.transitions ?? []) { add(t.file, t.fromFrame); add(t.file, t.toFrame) }
+  }
+  return out
+}
+
+function windowsOf(r: Report, input: string): Window[] {
+  const out: Window[] = []
+  for (const c of r.checks) {
+    if (c.verdict !== 'fail') continue
+    for (const t of c.transitions ?? []) {
+      if (t.file !== input) continue
+      const to = Date.parse(t.at) / 1000
+      if (!Number.isFinite(to)) continue
+      const iv = (t.intervalMs || 1000) / 1000
+      const from = to - t.takeoverMs / 1000
+      out.push({vrid: t.vrid, family: t.family, from: from - 2 * iv - 0.01, to: to + 2 * iv + 1 + (t.announceMs ?? 0) / 1000})
+    }
+  }
+  return out
+}
+
+function safeName(label: string): string {
+  return label.replace(/[^\w.-]+/g, '_') || 'input'
+}
+
+/** Entries with filters only (the report without --evidence). */
+export function evidenceFilters(r: Report): EvidenceEntry[] {
+  return [...namedFrames(r)].map(([input, s]) => {
+    const frames = [...s].sort((a, b) => a - b)
+    return {input, frames, filter: displayFilter(frames), pcaps: []}
+  })
+}
+
+/**
+ * Writes the evidence pcaps into dir. `paths` maps an input label to the file to re-read (the
+ * -r file, or the -w file of a live capture); inputs without one get a note.
+ */
+export function writeEvidence(r: Report, paths: Map<string, string>, dir: string): EvidenceEntry[] {
+  const named = namedFrames(r)
+  const entries: EvidenceEntry[] = []
+  if (named.size === 0) return entries
+  try {
+    mkdirSync(dir, {recursive: true})
+  } catch (e) {
+    throw new DrcheckError(`--evidence ${dir}: cannot create the directory: ${(e as Error).message}`)
+  }
+  for (const [input, set] of named) {
+    const path = paths.get(input)
+    if (!path) {
+      const frames = [...set].sort((a, b) => a - b)
+      entries.push({input, frames, filter: displayFilter(frames), pcaps: [], note: `${input} was captured live without -w: no file to take the frames from`})
+      continue
+    }
+    const windows = windowsOf(r, input)
+    const vips = new Set(r.vips)
+    const chosen = new Set(set)
+    const inWindow = windows.map(() => 0)
+    const writers = new Map<number, {w: PcapWriter, n: number}>()
+    const several = new Set<number>()
+    let wanted = false
+    const d = new Dissector((ev) => {
+      if (windows.length === 0) return
+      const t = ev.tsSec + ev.tsNsec * 1e-9
+      windows.forEach((w, i) => {
+        if (t < w.from || t > w.to || inWindow[i] >= MAX_WINDOW_FRAMES) return
+        const hit = (ev.kind === 'vrrp' && ev.vrid === w.vrid && ev.family === w.family) ||
+          (ev.kind === 'arp' && vips.has(ev.senderIp)) ||
+          (ev.kind === 'nd' && ((ev.type === 136 && vips.has(ev.target)) || (ev.type === 135 && vips.has(ev.ipSrc))))
+        if (hit) { inWindow[i]++; wanted = true }
+      })
+    })
+    const base = join(dir, `${safeName(input)}.evidence`)
+    const fileFor = (lt: number) => (several.has(lt) ? `${base}.${linkTypeName(lt)}.pcap` : `${base}.pcap`)
+    // one pass to learn the link types of the chosen frames is not needed: a second link type gets
+    // its own file and the first keeps the plain name
+    const write = (rec: PacketRecord) => {
+      let e = writers.get(rec.linkType)
+      if (!e) {
+        if (writers.size > 0) several.add(rec.linkType)
+        e = {w: new PcapWriter(fileFor(rec.linkType), rec.linkType), n: 0}
+        writers.set(rec.linkType, e)
+      }
+      e.w.write(rec)
+      e.n++
+      chosen.add(rec.frame)
+    }
+    try {
+      readCaptureFile(path, 0, (rec) => {
+        wanted = false
+        if (windows.length) d.dissect(rec)
+        if (wanted || set.has(rec.frame)) write(rec)
+      })
+    } finally {
+      for (const {w} of writers.values()) w.close()
+    }
+    const frames = [...chosen].sort((a, b) => a - b)
+    entries.push({
+      input, frames, filter: displayFilter(frames),
+      pcaps: [...writers].map(([lt, e]) => ({path: fileFor(lt), frames: e.n})),
+    })
+  }
+  return entries
+}
