@@ -10,13 +10,28 @@
 #   lab.sh exec NODE CMD...      run CMD in namespace drc-NODE (client router lan mon lb1 lb2 rs1 rs2)
 #   lab.sh status                namespaces, VRRP state, VIP owners, nft counters, processes
 #   lab.sh run-during-traffic SCENARIO NODE CMD...   (alias: live-check)
-#                                up SCENARIO, traffic in the background, run CMD in drc-NODE,
-#                                down; exits with CMD's exit status. CMD starts 1 s before
-#                                the traffic, which lasts DRC_LAB_TRAFFIC_SECONDS (default 20).
+#                                up SCENARIO, run CMD in drc-NODE, wait until CMD's capture is
+#                                open (a packet socket with a BPF filter in drc-NODE), then the
+#                                client traffic (DRC_LAB_TRAFFIC_SECONDS, default 20) and the
+#                                scenario's event at its usual time; down; exits with CMD's
+#                                status. DRC_LAB_TCPDUMP=FILE also records drc-NODE's eth0 with
+#                                tcpdump (ns) at the same time; DRC_LAB_CMD_LEAD=S replaces the
+#                                socket wait by a fixed S seconds (for commands that do not capture);
+#                                DRC_LAB_AFTER_OPEN=S waits S more seconds after it (e.g. 1.5 so
+#                                a command learning the VIPs from VRRP sees an advert first).
 #   lab.sh scenarios             list scenarios
 #
 # Scenarios: healthy, arp-leak (rs1 arp_ignore=0), udp-wrong-source (rs1's UDP 53 on the
-# wildcard address), failover-graceful (SIGTERM keepalived on lb1), failover-hard (SIGKILL).
+# wildcard address), failover-graceful (SIGTERM keepalived on lb1), failover-hard (SIGKILL),
+# proxy-without-vip (rs1 has no VIP on lo), replies-via-lb (rs1's default gateway is lb1),
+# arp-announce (rs1 arp_announce=0, its neighbour cache flushed while it replies),
+# vip6-on-lan (rs1 has the IPv6 VIP on eth0 instead of lo).
+#
+# Locking: up, record, record-all and run-during-traffic take `flock /tmp/drc-lab.lock`
+# (DRC_LAB_LOCK) themselves, waiting up to DRC_LAB_LOCK_WAIT s (default 1800); running them under
+# an outer `flock /tmp/drc-lab.lock ...` works too (the inherited lock is reused). The processes of
+# a lab left up (keepalived, services) keep holding the lock until `lab.sh down`, which never
+# waits for the lock: do not wrap `down` in flock.
 # Fixtures, addresses, MACs and the expected verdicts: fixtures/lab/README.md.
 #
 # Needs root. Touches only namespaces named drc-* and the run directory (default /tmp/drc-lab,
@@ -30,7 +45,9 @@ KA_DIR=$LAB_ROOT/lab/keepalived
 NFT_FILE=$LAB_ROOT/lab/nft-dr.nft
 
 NODES=(client router lan mon lb1 lb2 rs1 rs2)
-SCENARIOS=(healthy arp-leak udp-wrong-source failover-graceful failover-hard)
+SCENARIOS=(healthy arp-leak udp-wrong-source failover-graceful failover-hard
+           proxy-without-vip replies-via-lb arp-announce vip6-on-lan)
+LOCK=${DRC_LAB_LOCK:-/tmp/drc-lab.lock}
 
 VIP4=198.51.100.10
 VIP6=2001:db8:1::10
@@ -48,6 +65,22 @@ log() { printf '[lab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 3; }
 nsx() { local n=$1; shift; ip netns exec "drc-$n" "$@"; }
 ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "drc-$1"; }
+
+# The lab lock. Reused when an ancestor (flock(1) passes its descriptor on) already holds it.
+take_lock() {
+  local fd
+  [ -n "${DRC_LAB_LOCK_HELD:-}" ] && return 0
+  for fd in /proc/$$/fd/*; do
+    [ "$(readlink "$fd" 2>/dev/null)" = "$LOCK" ] || continue
+    if flock -n "${fd##*/}"; then export DRC_LAB_LOCK_HELD=1; return 0; fi
+  done
+  exec 9>>"$LOCK"
+  if ! flock -n 9; then
+    log "waiting for the lab lock $LOCK (held by pid $(awk -v i=":$(stat -c %i "$LOCK") " 'index($0, i) {print $5}' /proc/locks | head -1))"
+    flock -w "${DRC_LAB_LOCK_WAIT:-1800}" 9 || die "lab lock $LOCK still held after ${DRC_LAB_LOCK_WAIT:-1800}s"
+  fi
+  export DRC_LAB_LOCK_HELD=1
+}
 
 need_root() { [ "$(id -u)" = 0 ] || die "needs root"; }
 need_tools() {
@@ -160,12 +193,30 @@ setup_lb() {
 # proxy: VIP on lo, no ARP for it, services
 setup_rs() {
   local n=$1 scenario=$2 d="$RUN/$1" ign=1
+  local ann=2 vip6dev=lo
   mkdir -p "$d"
-  nsx "$n" ip addr add $VIP4/32 dev lo
-  nsx "$n" ip addr add $VIP6/128 dev lo
-  if [ "$scenario" = arp-leak ] && [ "$n" = rs1 ]; then ign=0; fi
+  if [ "$n" = rs1 ]; then
+    case $scenario in
+      arp-leak) ign=0 ;;
+      arp-announce) ann=0 ;;
+      vip6-on-lan) vip6dev=eth0 ;;
+    esac
+  fi
+  if [ "$scenario" = proxy-without-vip ] && [ "$n" = rs1 ]; then
+    : # the fault: no VIP anywhere on rs1, requests forwarded to it die in its IP stack
+  else
+    nsx "$n" ip addr add $VIP4/32 dev lo
+    nsx "$n" ip addr add $VIP6/128 dev $vip6dev nodad
+  fi
   nsx "$n" sysctl -qw net.ipv4.conf.all.arp_ignore=$ign net.ipv4.conf.eth0.arp_ignore=$ign \
-                      net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+                      net.ipv4.conf.all.arp_announce=$ann net.ipv4.conf.eth0.arp_announce=$ann
+  if [ "$scenario" = replies-via-lb ] && [ "$n" = rs1 ]; then
+    # NAT-era routing: rs1's default gateway is lb1 (which forwards the replies to the router)
+    nsx "$n" sysctl -qw net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.eth0.accept_redirects=0 \
+                        net.ipv6.conf.all.accept_redirects=0 net.ipv6.conf.eth0.accept_redirects=0
+    nsx "$n" ip route replace default via "${IP4[lb1]}"
+    nsx "$n" ip -6 route replace default via "${IP6[lb1]}"
+  fi
   # TCP 25: banner, wildcard dual-stack listener (the kernel answers from the address the SYN
   # was sent to, i.e. the VIP)
   nsx "$n" socat -lf "$d/smtp.log" TCP6-LISTEN:25,ipv6only=0,reuseaddr,fork,backlog=64 \
@@ -174,7 +225,7 @@ setup_rs() {
   # udp-wrong-source on rs1: bound to the wildcard without IP_PKTINFO -> the kernel picks the
   # source by route: rs1's own address 198.51.100.21 / 2001:db8:1::21.
   local b4=",bind=$VIP4" b6=",bind=[$VIP6]"
-  if [ "$scenario" = udp-wrong-source ] && [ "$n" = rs1 ]; then b4="" b6=""; fi
+  if [ "$n" = rs1 ] && [[ $scenario =~ ^(udp-wrong-source|proxy-without-vip)$ ]]; then b4="" b6=""; fi
   nsx "$n" socat -T 1 -lf "$d/udp4.log" "UDP4-RECVFROM:53${b4},reuseaddr,fork" PIPE </dev/null >/dev/null 2>&1 &
   nsx "$n" socat -T 1 -lf "$d/udp6.log" "UDP6-RECVFROM:53${b6},ipv6only=1,reuseaddr,fork" PIPE </dev/null >/dev/null 2>&1 &
 }
@@ -197,6 +248,13 @@ cmd_up() {
   log "up: $scenario"
   build_topology
   for n in rs1 rs2; do setup_rs "$n" "$scenario"; done
+  if [ "$scenario" = replies-via-lb ]; then
+    # lb1 routes what rs1 sends it: forwarding on, source = its own VIP accepted, no redirects
+    nsx lb1 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+        net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+        net.ipv4.conf.all.accept_local=1 net.ipv4.conf.eth0.accept_local=1 \
+        net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.eth0.send_redirects=0
+  fi
   # lb2 first so it is listening when lb1 announces itself as master
   setup_lb lb2; setup_lb lb1
   wait_for 15 "VIPs on lb1 eth0 (VRRP master)" has_vips lb1
@@ -218,6 +276,10 @@ flush_neigh() {
   nsx router ip -6 neigh flush dev eth1 || true
   nsx client ip neigh flush dev eth0 || true
   nsx client ip -6 neigh flush dev eth0 || true
+  if [ "$(cat "$RUN/scenario" 2>/dev/null)" = arp-announce ]; then
+    # rs1 must resolve its gateway while it replies from the VIP
+    nsx rs1 ip neigh flush dev eth0 || true
+  fi
 }
 
 # a DNS query "mail.example. A" with transaction id $1 (the proxies echo it back unchanged)
@@ -325,15 +387,37 @@ event_hard() {
 }
 
 # ---------------------------------------------------------------- record
+# the scenario's event, timed from the start of the client traffic (run in the foreground)
+scenario_events() {
+  case $1 in
+    failover-graceful)
+      sleep 4; event_graceful ;;
+    failover-hard)
+      sleep 3; event_hard
+      wait_for 8 "lb2 to take over the VIPs" has_vips lb2
+      sleep 1.5   # let the GARP burst pass, then make the router ask again: both LBs answer
+      log "event: flush router neighbour cache after takeover"
+      nsx router ip neigh flush dev eth1; nsx router ip -6 neigh flush dev eth1
+      date -u +%FT%T.%NZ >"$RUN/flush.time" ;;
+    arp-announce)
+      sleep 5   # a second time: rs1 forgets its gateway again while it keeps replying
+      log "event: flush rs1's neighbour cache"
+      nsx rs1 ip neigh flush dev eth0
+      date -u +%FT%T.%NZ >"$RUN/flush.time" ;;
+  esac
+}
+
 cmd_record() {
-  local s=$1 out points dur pt t_event=0 tr_pid
+  local s=$1 out points dur pt tr_pid
   valid_scenario "$s"
   out="$FIX/$s"
   case $s in
     healthy|arp-leak|udp-wrong-source) dur=10; points=(lan lb1 rs1-ns rs1-any) ;;
-    failover-graceful) dur=12; t_event=4; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
-    failover-hard)     dur=15; t_event=3; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
+    failover-graceful) dur=12; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
+    failover-hard)     dur=15; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
+    *)                 dur=8; points=(lan lb1 rs1-ns) ;;
   esac
+  take_lock
   trap 'stop_captures; cmd_down' EXIT
   cmd_up "$s"
   mkdir -p "$out"
@@ -343,17 +427,7 @@ cmd_record() {
   log "record $s: traffic ${dur}s"
   cmd_traffic "$dur" >"$RUN/traffic.summary" &
   tr_pid=$!
-  case $s in
-    failover-graceful)
-      sleep "$t_event"; event_graceful ;;
-    failover-hard)
-      sleep "$t_event"; event_hard
-      wait_for 8 "lb2 to take over the VIPs" has_vips lb2
-      sleep 1.5   # let the GARP burst pass, then make the router ask again: both LBs answer
-      log "event: flush router neighbour cache after takeover"
-      nsx router ip neigh flush dev eth1; nsx router ip -6 neigh flush dev eth1
-      date -u +%FT%T.%NZ >"$RUN/flush.time" ;;
-  esac
+  scenario_events "$s"
   wait "$tr_pid"
   sleep 1
   stop_captures
@@ -362,7 +436,7 @@ cmd_record() {
     echo "recorded: $(date -u +%FT%TZ) by scripts/lab.sh record $s"
     echo "versions: $(keepalived --version 2>&1 | head -1); kernel $(uname -r); $(tcpdump --version 2>&1 | head -1); $(tshark -v 2>/dev/null | head -1)"
     [ -f "$RUN/event.time" ] && echo "event ($s) at: $(cat "$RUN/event.time")"
-    [ -f "$RUN/flush.time" ] && echo "router neighbour cache flushed at: $(cat "$RUN/flush.time")"
+    [ -f "$RUN/flush.time" ] && echo "neighbour cache flushed (event) at: $(cat "$RUN/flush.time")"
     echo "client traffic (${dur}s):"
     cat "$RUN/traffic.summary"
   } >"$out/record.log"
@@ -415,23 +489,51 @@ cmd_exec() {
   exec ip netns exec "drc-$n" "$@"
 }
 
+# packet sockets in drc-NODE with a filter in place (libpcap first installs a 1-instruction
+# drop-all filter `ret #0`, drains the socket, then the real one: only then is a capture open)
+open_captures() { nsx "$1" ss -0 -b -a -n 2>/dev/null | grep 'bpf filter' | grep -vc 'bpf filter (1): *0x06 0 0 0,$' || true; }
+
 cmd_run_during_traffic() {
-  local s=${1:?scenario} n=${2:?node} rc=0 tr_pid cmd_pid; shift 2
+  local s=${1:?scenario} n=${2:?node} rc=0 tr_pid cmd_pid i base; shift 2
   [ $# -ge 1 ] || die "usage: lab.sh run-during-traffic SCENARIO NODE CMD..."
-  trap 'cmd_down' EXIT
+  take_lock
+  trap 'stop_captures; cmd_down' EXIT
   cmd_up "$s"
+  if [ -n "${DRC_LAB_TCPDUMP:-}" ]; then
+    # the same point recorded by tcpdump (kernel timestamps, ns) while CMD captures
+    ip netns exec "drc-$n" tcpdump -Z root -U -n -i eth0 --time-stamp-precision=nano -w "$DRC_LAB_TCPDUMP" \
+      >/dev/null 2>"$RUN/cap-tcpdump.err" &
+    echo $! >"$RUN/cap-tcpdump.pid"
+    wait_for 5 "tcpdump to start" grep -qi 'listening on' "$RUN/cap-tcpdump.err"
+  fi
   # the command starts first (a capture sees the neighbour-cache flush and the ARP/NS for the
-  # VIP that follow it), the traffic 1 s later
+  # VIP that follow it); the traffic starts once its capture is open
+  base=$(open_captures "$n")
   ip netns exec "drc-$n" "$@" &
   cmd_pid=$!
-  sleep "${DRC_LAB_CMD_LEAD:-1}"
+  if [ -n "${DRC_LAB_CMD_LEAD:-}" ]; then
+    sleep "$DRC_LAB_CMD_LEAD"
+  else
+    for ((i = 0; i < 100; i++)); do
+      [ "$(open_captures "$n")" -gt "$base" ] && break
+      kill -0 "$cmd_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [ "$i" -lt 100 ]; then log "run-during-traffic: the command's capture is open after $((i * 100)) ms"
+    else log "run-during-traffic: no capture socket of the command after 10 s, starting traffic anyway"; fi
+    # e.g. 1.5: let the capture see a VRRP advert (1 s interval) before the traffic, for a
+    # command that learns the VIPs from the adverts
+    [ -z "${DRC_LAB_AFTER_OPEN:-}" ] || sleep "$DRC_LAB_AFTER_OPEN"
+  fi
   tr_pid=""
   if kill -0 "$cmd_pid" 2>/dev/null; then
     cmd_traffic "${DRC_LAB_TRAFFIC_SECONDS:-20}" >"$RUN/traffic.summary" &
     tr_pid=$!
+    [ -n "${DRC_LAB_NO_EVENT:-}" ] || scenario_events "$s"
   fi
   wait "$cmd_pid" || rc=$?
   [ -z "$tr_pid" ] || kill "$tr_pid" 2>/dev/null || true
+  stop_captures
   cmd_down
   trap - EXIT
   log "run-during-traffic: command exited $rc"
@@ -443,11 +545,11 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 main() {
   local c=${1:-help}; shift || true
   case $c in
-    up) need_root; cmd_up "$@" ;;
+    up) need_root; take_lock; cmd_up "$@" ;;
     down) need_root; cmd_down ;;
     traffic) need_root; cmd_traffic "$@" ;;
     record) need_root; need_tools; cmd_record "${1:?scenario}" ;;
-    record-all) need_root; cmd_record_all ;;
+    record-all) need_root; take_lock; cmd_record_all ;;
     exec) need_root; cmd_exec "$@" ;;
     status) need_root; cmd_status ;;
     run-during-traffic|live-check) need_root; cmd_run_during_traffic "$@" ;;

@@ -28,7 +28,8 @@ function verify(file: string) {
   return {r, byName}
 }
 
-const LB1 = '02:00:00:00:00:11', RS1 = '02:00:00:00:00:21'
+const LB1 = '02:00:00:00:00:11', RS1 = '02:00:00:00:00:21', RS2 = '02:00:00:00:00:22'
+const VIP4 = '198.51.100.10', VIP6 = '2001:db8:1::10'
 
 describe('lab fixtures: verdicts as fixtures/lab/README.md states them', () => {
   const files = readdirSync(dir, {withFileTypes: true}).filter((d) => d.isDirectory())
@@ -101,5 +102,59 @@ describe('lab fixtures: the culprit and its frame', () => {
     expect(stale.every((x) => x.mac === LB1)).toBe(true)
     expect(find(byName.failover, 'stale-owner').length).toBe(2)
     expect(find(verify('failover-hard/lb1.pcap').byName.arp, 'stale-owner').map((x) => x.frame).sort()).toEqual([200, 202])
+  })
+  // frames below: tshark (fixtures/lab/tshark-facts.txt and the README's evidence column)
+  it('proxy-without-vip: requests forwarded to rs1 stay unanswered, only rs1 is named', () => {
+    for (const f of ['proxy-without-vip/lan.pcapng', 'proxy-without-vip/rs1-ns.pcap']) {
+      const un = find(verify(f).byName.source, 'unanswered')
+      expect(un.length, f).toBeGreaterThan(0)
+      expect(un.every((x) => x.mac === RS1), f).toBe(true)
+      expect(new Set(un.map((x) => x.ip)), f).toEqual(new Set([VIP4, VIP6]))
+    }
+    const rs = find(verify('proxy-without-vip/rs1-ns.pcap').byName.source, 'unanswered').map((x) => x.frame!)
+    expect(Math.min(...rs)).toBe(5) // first request to the VIP arriving at rs1 (tshark)
+    expect(rs).toContain(8) // first IPv6 one
+  })
+
+  // drcheck names the router → lb1 copy (frame 10) instead of the copy that reached rs1 (11)
+  it.fails('proxy-without-vip/lan: the unanswered evidence is the copy that reached rs1 (frames 11, 25)', () => {
+    const un = find(verify('proxy-without-vip/lan.pcapng').byName.source, 'unanswered').map((x) => x.frame!)
+    expect(un).toEqual(expect.arrayContaining([11, 25]))
+  })
+
+  it('replies-via-lb: rs1 sends its replies to lb1\'s MAC (LAN frame 36, lb1 frame 27, rs1 frame 10)', () => {
+    for (const [f, frame] of [['replies-via-lb/lan.pcapng', 36], ['replies-via-lb/lb1.pcap', 27], ['replies-via-lb/rs1-ns.pcap', 10]] as const) {
+      const v = find(verify(f).byName.source, 'via-lb')
+      expect(v.length, f).toBeGreaterThan(0)
+      expect(v[0], f).toMatchObject({mac: RS1, frame, ip: VIP6})
+    }
+    expect(verify('replies-via-lb/lan.pcapng').byName.arp.verdict).toBe('pass') // lb1's NS from its VIP is the active LB's
+  })
+
+  // rs2's replies go straight to the router: invisible from lb1's port, not unanswered
+  it.fails('replies-via-lb/lb1: no unanswered for the requests lb1 forwarded to rs2', () => {
+    expect(find(verify('replies-via-lb/lb1.pcap').byName.source, 'unanswered').filter((x) => x.mac === RS2)).toEqual([])
+  })
+
+  it('arp-announce: rs1 ARPs for its gateway with the VIP as sender (LAN frame 7, rs1 frame 5)', () => {
+    const lan = find(verify('arp-announce/lan.pcapng').byName.arp, 'real-server-announces')
+    expect(lan[0]).toMatchObject({mac: RS1, ip: VIP4, frame: 7})
+    expect(find(verify('arp-announce/rs1-ns.pcap').byName.arp, 'real-server-announces')[0]).toMatchObject({mac: RS1, ip: VIP4, frame: 5})
+    // from lb1's port rs1 sends no visible reply: not known as a proxy there (README's role rule)
+    const lb = verify('arp-announce/lb1.pcap').byName.arp
+    expect(lb.findings.filter((x) => x.severity === 'fail').map((x) => [x.mac, x.frame])).toContainEqual([RS1, 7])
+    for (const f of ['arp-announce/lan.pcapng', 'arp-announce/lb1.pcap', 'arp-announce/rs1-ns.pcap']) {
+      expect(verify(f).byName.arp.findings.filter((x) => x.severity === 'fail').every((x) => x.ip === VIP4), f).toBe(true)
+    }
+  })
+
+  it('vip6-on-lan: rs1 answers NS for the IPv6 VIP (LAN frame 11) and sends NS from it (frame 14)', () => {
+    const arp = verify('vip6-on-lan/lan.pcapng').byName.arp
+    expect(find(arp, 'real-server-answers')).toEqual([expect.objectContaining({mac: RS1, ip: VIP6, frame: 11})])
+    expect(find(arp, 'real-server-announces')[0]).toMatchObject({mac: RS1, ip: VIP6, frame: 14})
+    const rs = verify('vip6-on-lan/rs1-ns.pcap').byName.arp
+    expect(find(rs, 'real-server-answers')[0]).toMatchObject({mac: RS1, ip: VIP6, frame: 6})
+    expect(find(rs, 'real-server-announces')[0]).toMatchObject({mac: RS1, ip: VIP6, frame: 8})
+    expect(arp.findings.some((x) => x.ip === VIP4 && x.severity === 'fail')).toBe(false)
   })
 })
