@@ -14,6 +14,7 @@ interface CapHandle {
   setMinBytes?: (n: number) => void
   on(ev: 'packet', cb: (nbytes: number, trunc: boolean) => void): void
   removeAllListeners(): void
+  send(buffer: Buffer, nBytes?: number): void
 }
 interface CapModule {
   Cap: {new (): CapHandle, deviceList(): {name: string, addresses: {addr: string}[], flags?: string}[]}
@@ -62,6 +63,10 @@ export interface LiveCapture {
   interfaces: string[]
   packets: number[]
   linkTypes: number[]
+  /** the clock that stamps the frames (probes and --trigger time themselves on it) */
+  clock: WallClock
+  /** Send one raw frame on the interface at this position (libpcap pcap_sendpacket); throws DrcheckError. */
+  send(idx: number, frame: Buffer): void
   stop(): void
 }
 
@@ -73,9 +78,17 @@ export function startLive(interfaces: string[], filter: string, base: number, si
   const {Cap} = loadCap()
   const clock = new WallClock()
   const handles: CapHandle[] = []
-  const live: LiveCapture = {interfaces, packets: interfaces.map(() => 0), linkTypes: [], stop() {
+  const live: LiveCapture = {interfaces, packets: interfaces.map(() => 0), linkTypes: [], clock, stop() {
     for (const h of handles) { try { h.removeAllListeners(); h.close() } catch { /* already closed */ } }
     handles.length = 0
+  }, send(idx: number, frame: Buffer) {
+    const h = handles[idx]
+    if (!h) throw new DrcheckError(`interface ${interfaces[idx] ?? idx}: not capturing, cannot send`)
+    try {
+      h.send(frame, frame.length)
+    } catch (error) {
+      throw new DrcheckError(`interface ${interfaces[idx]}: could not send a probe frame: ${(error as Error).message.split('\n')[0]}`)
+    }
   }}
   const known = new Set(Cap.deviceList().map((d) => d.name))
   interfaces.forEach((name, idx) => {

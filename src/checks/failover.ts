@@ -199,6 +199,15 @@ export class FailoverCheck {
     return {name: 'failover', verdict: 'pass', summary: `${transitions.length} transition(s) completed within the VRRP bound + tolerance (slowest ${worst.takeoverMs} ms: bound ${worst.boundMs} ms, limit ${worst.limitMs} ms)`, findings, counts, transitions}
   }
 
+  /** Live view for --trigger: every master change seen so far and how far it got. */
+  progress(): {changes: {input: number, vrid: number, family: string, startS: number, announced: boolean, resumed: boolean}[], vipReplies: Set<number>} {
+    return {
+      changes: this.pending.map((p) => ({input: p.to.input, vrid: p.to.vrid, family: p.to.family, startS: secondsOf(p.to.first),
+        announced: [...p.announce.values()].every((a) => a !== null), resumed: p.resume !== null})),
+      vipReplies: this.inputsWithVipReplies,
+    }
+  }
+
   private checkFlapping(transitions: Transition[]): void {
     const {flapCount, flapWindowS} = this.k.options
     const by = new Map<string, Pending[]>()

@@ -19,6 +19,8 @@ export const FINDING_KINDS = [
   'bad-checksum', 'contender', 'no-takeover', 'master', 'vrrp-unseen',
   // input
   'truncated-capture', 'vip-mismatch', 'malformed-frames', 'unsupported-link',
+  // --probe (arp: who answered drcheck's ARP/NS; source: the DR path SYN probe) and --trigger
+  'probe-responders', 'probe-unanswered', 'probe-answered', 'trigger',
 ] as const
 
 export type FindingKind = typeof FINDING_KINDS[number]

@@ -9,6 +9,8 @@ import {Knowledge, type CheckOptions} from '../checks/context.js'
 import {FailoverCheck} from '../checks/failover.js'
 import {SourceCheck} from '../checks/source.js'
 import {combineVerdicts, type CheckName, type CheckResult, type Finding, type Verdict} from '../checks/types.js'
+import type {ProbeReport} from '../capture/probe.js'
+import type {TriggerReport} from './trigger.js'
 
 export interface InputReport {
   file?: string
@@ -30,6 +32,10 @@ export interface Report {
   checks: CheckResult[]
   /** input-level findings (truncated file …), also shown with every check they may affect */
   notes: Finding[]
+  /** --trigger: the command that was run and each master change after it (src/lib/trigger.ts) */
+  trigger?: TriggerReport
+  /** --probe: what was sent and who answered (src/capture/probe.ts) */
+  probe?: ProbeReport
   /** addresses with a known role (VIPs, LBs, VRRP routers, proxies, gateway): --redact keeps them */
   known?: {ips: string[], macs: string[]}
 }
@@ -45,6 +51,8 @@ export class Analysis {
   private readonly linkTypes: Set<number>[] = []
   private readonly malformedAt: number[] = []
   packets = 0
+  /** live extras (--probe) that watch the decoded events too */
+  readonly observers: ((ev: DecodedEvent) => void)[] = []
 
   constructor(options: CheckOptions, readonly checks: CheckName[]) {
     this.k = new Knowledge(options)
@@ -83,7 +91,13 @@ export class Analysis {
     for (let j = input + 1; j < this.malformedAt.length; j++) this.malformedAt[j] = now
   }
 
+  /** --trigger: master changes seen so far (empty without the failover check). */
+  failoverProgress() {
+    return this.failover?.progress() ?? {changes: [], vipReplies: new Set<number>()}
+  }
+
   private onEvent(ev: DecodedEvent): void {
+    for (const o of this.observers) o(ev)
     switch (ev.kind) {
       case 'traffic':
         this.source?.onTraffic(ev)

@@ -38,6 +38,11 @@ export const checkFlags = {
   redact: Flags.boolean({description: 'replace client addresses and MACs (all but VIPs, LBs, proxies, gateway) by stable pseudonyms in every output', helpGroup: 'OUTPUT'}),
   'redact-salt': Flags.string({description: 'with --redact: the same salt gives the same pseudonyms across runs (default: random per run)', helpGroup: 'OUTPUT', dependsOn: ['redact']}),
   debug: Flags.boolean({description: 'show stack traces on errors', helpGroup: 'OUTPUT'}),
+  probe: Flags.boolean({description: 'live: also ask: ARP who-has / NS for every VIP (count the responders) and a TCP SYN to VIP:port through every proxy MAC (never on by default)', helpGroup: 'ACTIVE'}),
+  'probe-port': Flags.integer({multiple: true, min: 1, max: 65535, description: 'with --probe: the service port of the DR path SYN probe (repeatable; default 25)', helpGroup: 'ACTIVE'}),
+  trigger: Flags.string({description: 'live, failover/verify: run this shell command after a baseline and time the master change it causes (takeover, announce, resume)', helpGroup: 'ACTIVE'}),
+  baseline: Flags.string({description: 'with --trigger: capture this long before running the command (default: 3 advert intervals)', helpGroup: 'ACTIVE'}),
+  'expect-within': Flags.string({description: 'with --trigger: a master change must start within this long after the command ended (default: the VRRP bound + tolerance)', helpGroup: 'ACTIVE'}),
 }
 
 /** The -w file of one interface (as live-run names it): FILE, or FILE.<iface>.pcap with several -i. */
@@ -62,12 +67,18 @@ export abstract class CheckCommand extends Command {
       read?: string[], interface?: string[], duration?: string, count?: number, write?: string, vip?: string[], 'lb-mac'?: string[],
       'proxy-mac'?: string[], 'reply-timeout': string, tolerance: string, flapping: string, require?: string[], json?: boolean, quiet?: boolean,
       nagios?: boolean, junit?: string, evidence?: string, redact?: boolean, 'redact-salt'?: string,
+      probe?: boolean, 'probe-port'?: number[], trigger?: string, baseline?: string, 'expect-within'?: string,
     }
     const files = f.read ?? []
     const ifaces = f.interface ?? []
     if (files.length === 0 && ifaces.length === 0) throw new DrcheckError('nothing to check: give a capture file with -r FILE or an interface with -i IFACE')
     if (files.length > 0 && ifaces.length > 0) throw new DrcheckError('give either -r FILE or -i IFACE, not both')
     if (files.length > 0 && (f.duration || f.count || f.write)) throw new DrcheckError('--duration, --count and -w apply to live capture (-i), not to -r')
+    if (files.length > 0 && (f.probe || f.trigger)) throw new DrcheckError('--probe and --trigger send packets or run a command while capturing: they need -i IFACE, not -r')
+    if ((f['probe-port'] ?? []).length > 0 && !f.probe) throw new DrcheckError('--probe-port needs --probe')
+    if ((f.baseline || f['expect-within']) && !f.trigger) throw new DrcheckError('--baseline and --expect-within need --trigger')
+    if (f.trigger !== undefined && !this.checks.includes('failover')) throw new DrcheckError('--trigger times a failover: use it with failover or verify')
+    if (f.trigger !== undefined && f.trigger.trim() === '') throw new DrcheckError('--trigger: empty command')
     for (const r of f.require ?? []) {
       if (r !== 'all' && !CHECK_NAMES.includes(r as CheckName)) throw new DrcheckError(`--require ${r}: not a check (source, arp, failover, all)`)
     }
@@ -91,6 +102,10 @@ export abstract class CheckCommand extends Command {
       const {captureLive} = await import('./live-run.js')
       report = await captureLive(ifaces, options, this.checks, {
         durationS: f.duration ? parseDuration(f.duration, '--duration') : undefined,
+        probe: f.probe ? {ports: [...new Set(f['probe-port'] ?? [25])], windowS: 2} : undefined,
+        trigger: f.trigger === undefined ? undefined : {command: f.trigger,
+          baselineS: f.baseline ? parseDuration(f.baseline, '--baseline') : undefined,
+          expectWithinS: f['expect-within'] ? parseDuration(f['expect-within'], '--expect-within') : undefined},
         count: f.count, write: f.write, json: f.json === true || f.nagios === true || f.junit === '-',
       })
     }

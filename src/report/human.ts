@@ -26,6 +26,33 @@ function findingLine(c: ChalkInstance, f: Finding): string[] {
   return lines
 }
 
+/** --trigger: the command and each stage of the master change it caused; --probe: who answered. */
+function activeLines(c: ChalkInstance, r: Report): string[] {
+  const out: string[] = []
+  const t = r.trigger
+  if (t) {
+    const status = t.error ? `could not run: ${t.error}` : t.durationMs < 0 ? 'still running at the end (stopped)' : t.signal ? `killed by ${t.signal}` : `exit status ${t.exitCode}`
+    out.push('', c.bold('trigger') + ` \`${t.command}\` at ${t.startedAt}: ${status}, ${t.durationMs < 0 ? '?' : t.durationMs} ms` + c.dim(` (baseline ${t.baselineMs} ms, expect within ${t.expectWithinMs} ms, stopped: ${t.stoppedBy})`))
+    for (const s of t.stages) {
+      const ok = s.takeoverMs <= s.limitMs
+      out.push(`  ${ok ? c.green('↪') : c.red('↪')} VRID ${s.vrid} ${s.family} ${s.fromIp} → ${s.toIp} ${c.dim(`${s.sinceCommandMs} ms after the command started`)}`)
+      out.push(`    takeover ${c.bold(`${s.takeoverMs} ms`)} (limit ${s.limitMs} ms${s.graceful ? ', graceful' : ''}) · announce ${s.announceMs === null ? 'not seen' : `${s.announceMs} ms`} · resume ${s.resumeMs === null ? 'not seen' : `${s.resumeMs} ms`}`)
+    }
+    if (t.stages.length === 0) out.push(`  ${c.red('✗')} no master change after the command`)
+    const tail = (s: string) => s.trim().split('\n').slice(-3).map((l) => c.dim(`    ${l}`))
+    if (t.stdout.trim()) out.push(c.dim('  stdout:'), ...tail(t.stdout))
+    if (t.stderr.trim()) out.push(c.dim('  stderr:'), ...tail(t.stderr))
+  }
+  const p = r.probe
+  if (p) {
+    out.push('', c.bold('probe') + c.dim(` (window ${p.windowS} s)`))
+    for (const n of p.neighbour) out.push(`  ${n.kind === 'arp' ? 'ARP who-has' : 'NS'} ${n.vip} on ${n.interface}: ${n.responders.length} responder(s)${n.responders.length ? ': ' + n.responders.join(', ') : ''}`)
+    for (const s of p.syn) out.push(`  SYN ${s.vip}:${s.port} via ${s.mac} on ${s.interface}: ${s.outcome}${s.answeredBy ? ` from ${s.answeredBy} in ${s.rttMs} ms` : ''}`)
+    for (const n of p.notes) out.push(c.yellow(`  ! ${n}`))
+  }
+  return out
+}
+
 function transitionsBlock(c: ChalkInstance, r: CheckResult): string[] {
   const out: string[] = []
   for (const t of r.transitions ?? []) {
@@ -104,6 +131,7 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
     lines.push(c.dim('--redact: client addresses and MACs are pseudonyms (VIPs, LBs, proxies and the gateway are kept)'))
     if ((opts.evidence ?? []).some((e) => e.pcaps.length)) lines.push(c.yellow('! the evidence pcaps hold the original frames: they are not redacted'))
   }
+  lines.push(...activeLines(c, r))
   lines.push('')
   lines.push(verdictLine)
   return lines.join('\n') + '\n'

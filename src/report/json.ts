@@ -17,6 +17,8 @@ export function toJson(r: Report, extra: {evidence?: EvidenceEntry[], redacted?:
       return out
     }),
     notes: r.notes,
+    ...(r.trigger ? {trigger: r.trigger} : {}),
+    ...(r.probe ? {probe: r.probe} : {}),
     evidence: (extra.evidence ?? []).map((e) => ({file: e.input, frames: e.frames, filter: e.filter, pcaps: e.pcaps, ...(e.note ? {note: e.note} : {})})),
     ...(extra.redacted ? {redacted: true} : {}),
   }
