@@ -9,7 +9,7 @@ export function finding(
   k: Knowledge, kind: FindingKind, severity: Severity, at: FrameRef | null,
   fields: {mac?: string, ip?: string, relatedFrame?: number}, message: string,
 ): Finding {
-  const f: Finding = {kind, severity, message}
+  const f: Finding = {kind, severity, message: k.decorate(message)}
   if (at) {
     const input = k.inputs[at.input]
     if (input?.kind === 'interface') f.interface = input.name
@@ -20,6 +20,9 @@ export function finding(
   if (fields.mac) f.mac = fields.mac
   if (fields.ip) f.ip = fields.ip
   if (fields.relatedFrame !== undefined) f.relatedFrame = fields.relatedFrame
+  // the inventory's name for the MAC (or, failing that, the address) the finding is about
+  const host = (fields.mac ? k.hostOf(fields.mac) : undefined) ?? (fields.ip ? k.hostOf(fields.ip) : undefined)
+  if (host) f.host = host.name
   return f
 }
 

@@ -112,7 +112,10 @@ export class FailoverCheck {
     for (const f of staleOwners) this.findings.add(f)
     for (const p of this.pending) {
       const {from, to} = p
-      const intervalS = to.intervalCs / 100
+      // keepalived.conf's advert_int when it configures one for this VRID (a different value on the
+      // wire is a config-mismatch finding), else the interval the new master advertises
+      const confInt = k.options.expectedVrids?.get(`${to.vrid}/${to.family}`)?.advertIntS ?? []
+      const intervalS = confInt.length === 1 ? confInt[0] : to.intervalCs / 100
       const startS = secondsOf(to.first)
       // split brain: the old master kept advertising well after the new one started
       const overlap = Math.min(secondsOf(from.last), secondsOf(to.last)) - startS
@@ -166,7 +169,12 @@ export class FailoverCheck {
         at: isoTime(to.first), fromFrame: fromAt.frame, toFrame: to.first.frame, file: k.inputs[to.input]?.name ?? '',
         takeoverMs: round1(takeoverS * 1000), boundMs: round1(boundS * 1000), limitMs: round1(limitS * 1000),
         announceMs: p.announce.size ? announceMax : null, announce, resumeMs, graceful, preempted, priority: to.priority, intervalMs: round1(intervalS * 1000),
+        intervalFrom: confInt.length === 1 ? 'config' : 'wire',
       }
+      const fromHost = k.hostOf(from.srcMac)?.name ?? k.hostOf(from.srcIp)?.name
+      const toHost = k.hostOf(to.srcMac)?.name ?? k.hostOf(to.srcIp)?.name
+      if (fromHost) tr.fromHost = fromHost
+      if (toHost) tr.toHost = toHost
       transitions.push(tr)
       if (takeoverS > limitS) {
         this.findings.add(finding(k, 'slow-takeover', 'fail', to.first, {mac: to.srcMac, ip: to.srcIp, relatedFrame: fromAt.frame},

@@ -21,6 +21,8 @@ export const FINDING_KINDS = [
   'truncated-capture', 'vip-mismatch', 'malformed-frames', 'unsupported-link',
   // --probe (arp: who answered drcheck's ARP/NS; source: the DR path SYN probe) and --trigger
   'probe-responders', 'probe-unanswered', 'probe-answered', 'trigger',
+  // several capture points (checks/multipoint.ts) and keepalived.conf against the wire (checks/config-match.ts)
+  'lost-in-transit', 'clock-offset', 'config-mismatch',
 ] as const
 
 export type FindingKind = typeof FINDING_KINDS[number]
@@ -39,6 +41,8 @@ export interface Finding {
   message: string
   /** a second frame that belongs to the same evidence (the other claimer, the request …) */
   relatedFrame?: number
+  /** the input of relatedFrame when it is another capture point's */
+  relatedFile?: string
 }
 
 export interface Transition {
@@ -67,6 +71,11 @@ export interface Transition {
   preempted: boolean
   priority: number
   intervalMs: number
+  /** inventory names of the old and new master, when known */
+  fromHost?: string
+  toHost?: string
+  /** where the interval of the bound came from: the adverts, or keepalived.conf */
+  intervalFrom?: 'wire' | 'config'
 }
 
 export interface CheckResult {

@@ -8,6 +8,8 @@ import {ArpCheck, claimFromArp, claimFromNd} from '../checks/arp.js'
 import {Knowledge, type CheckOptions} from '../checks/context.js'
 import {FailoverCheck} from '../checks/failover.js'
 import {SourceCheck} from '../checks/source.js'
+import {MultiPoint} from '../checks/multipoint.js'
+import {addFindings, configMismatches} from '../checks/config-match.js'
 import {combineVerdicts, type CheckName, type CheckResult, type Finding, type Verdict} from '../checks/types.js'
 import type {ProbeReport} from '../capture/probe.js'
 import type {TriggerReport} from './trigger.js'
@@ -22,6 +24,10 @@ export interface InputReport {
   malformed: number
   /** problems with the input itself: a file cut short, an unsupported link type, dropped packets */
   warnings: string[]
+  /** several capture points: this input's clock minus the first input's (median over shared frames), ms */
+  clockOffsetMs?: number | null
+  /** frames seen both here and at the first input (the alignment's sample) */
+  sharedFrames?: number
 }
 
 export interface Report {
@@ -51,6 +57,12 @@ export class Analysis {
   private readonly linkTypes: Set<number>[] = []
   private readonly malformedAt: number[] = []
   packets = 0
+  /** several capture points (replay): clock alignment and cross-point checks */
+  private multi: MultiPoint | null = null
+
+  enableMultiPoint(): void {
+    this.multi ??= new MultiPoint()
+  }
   /** live extras (--probe) that watch the decoded events too */
   readonly observers: ((ev: DecodedEvent) => void)[] = []
 
@@ -80,6 +92,7 @@ export class Analysis {
     const lts = this.linkTypes[rec.input]
     if (!lts.has(rec.linkType)) { lts.add(rec.linkType); inp.linkTypes.push(linkTypeName(rec.linkType)) }
     this.k.sawFrame(rec)
+    this.multi?.onRecord(rec)
     this.dissector.dissect(rec)
   }
 
@@ -105,6 +118,8 @@ export class Analysis {
         break
       case 'arp':
       case 'nd': {
+        if (ev.kind === 'arp') this.k.sawBinding(ev.senderIp, ev.senderMac)
+        else if (ev.lladdr) this.k.sawBinding(ev.type === 136 ? ev.target : ev.ipSrc, ev.lladdr)
         const claim = ev.kind === 'arp' ? claimFromArp(ev, this.k.vips) : claimFromNd(ev, this.k.vips)
         if (!claim) break
         this.arpForStale?.onClaim(claim)
@@ -149,6 +164,7 @@ export class Analysis {
         results.push(this.failover.finish(stale))
       }
     }
+    this.judgeAcrossPoints(results, notes)
     return {
       verdict: combineVerdicts(results.map((r) => r.verdict)),
       inputs: this.inputs,
@@ -157,6 +173,48 @@ export class Analysis {
       checks: results,
       notes,
       known: this.knownAddresses(),
+    }
+  }
+
+  /** keepalived.conf against the wire; several capture points: clock offsets and cross-point findings. */
+  private judgeAcrossPoints(results: CheckResult[], notes: Finding[]): void {
+    this.nameHosts(results)
+    const failover = results.find((r) => r.name === 'failover')
+    if (failover) addFindings(failover, configMismatches(this.k), 'configuration and wire disagree (config-mismatch)')
+    if (!this.multi || this.inputs.length < 2) return
+    const offsets = this.multi.clockOffsets(this.inputs.length)
+    const first = this.inputs[0].file ?? this.inputs[0].interface ?? ''
+    offsets.forEach((o, i) => {
+      this.inputs[i].clockOffsetMs = o.offsetMs
+      this.inputs[i].sharedFrames = o.sharedFrames
+      if (i === 0) return
+      const name = this.inputs[i].file ?? this.inputs[i].interface ?? String(i)
+      notes.push(o.offsetMs === null
+        ? {kind: 'clock-offset', severity: 'info', file: name, message: `${name}: no frame in common with ${first}, its clock is not aligned (cross-point checks skip it)`}
+        : {kind: 'clock-offset', severity: 'info', file: name, message: `${name}: clock ${o.offsetMs >= 0 ? '+' : ''}${o.offsetMs} ms against ${first} (median over ${o.sharedFrames} frames seen at both points)`})
+    })
+    const source = results.find((r) => r.name === 'source')
+    if (!source) return
+    const cross = this.multi.judge(this.k, offsets)
+    if (source.counts) source.counts.crossPoint = {checked: cross.checked, proxyPoints: cross.proxyPoints}
+    // a request judged at both points: keep the cross-point finding (it names both frames)
+    const both = new Set(cross.findings.filter((f) => f.kind === 'unanswered').map((f) => `${f.file}#${f.frame}`))
+    source.findings = source.findings.filter((f) => !(f.kind === 'unanswered' && !f.relatedFile && both.has(`${f.file}#${f.frame}`)))
+    addFindings(source, cross.findings, `${cross.findings.filter((f) => f.severity === 'fail').length} forwarded request(s) lost or unanswered between capture points`)
+  }
+
+  /** With an inventory: host names in summaries, per-proxy counts and the current masters. */
+  private nameHosts(results: CheckResult[]): void {
+    if (!this.k.options.hosts?.length) return
+    for (const r of results) {
+      r.summary = this.k.decorate(r.summary)
+      if (r.missing) r.missing = this.k.decorate(r.missing)
+      const c = r.counts as {perProxy?: Record<string, number>, masters?: {mac: string, ip: string, host?: string}[]} | undefined
+      if (c?.perProxy) c.perProxy = Object.fromEntries(Object.entries(c.perProxy).map(([m, n]) => [this.k.named(m), n]))
+      for (const m of c?.masters ?? []) {
+        const h = this.k.hostOf(m.mac) ?? this.k.hostOf(m.ip)
+        if (h) m.host = h.name
+      }
     }
   }
 

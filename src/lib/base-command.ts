@@ -16,9 +16,10 @@ import type {Report} from './analyze.js'
 import {DrcheckError} from './errors.js'
 import {canonicalIp, canonicalMac, parseDuration, parseFlap, parseTolerance} from './options.js'
 import {applyRequire, learnVipsFromFiles, replayFiles} from './run.js'
+import {applyConfig, readInputs, splitReadArg} from '../config/load.js'
 
 export const checkFlags = {
-  read: Flags.string({char: 'r', multiple: true, description: 'replay a pcap or pcapng file (repeatable: one file per capture point)', helpGroup: 'INPUT'}),
+  read: Flags.string({char: 'r', multiple: true, description: 'replay a pcap or pcapng file (repeatable: one file per capture point; NAME=FILE names the point, e.g. -r lb1=lb1.pcap)', helpGroup: 'INPUT'}),
   interface: Flags.string({char: 'i', multiple: true, description: 'capture live on this interface (repeatable; needs root or CAP_NET_RAW)', helpGroup: 'INPUT'}),
   duration: Flags.string({description: 'live: stop after this long (30s, 2m, 500ms); default: until Ctrl-C or --count', helpGroup: 'INPUT'}),
   count: Flags.integer({description: 'live: stop after this many packets', min: 1, helpGroup: 'INPUT'}),
@@ -26,6 +27,8 @@ export const checkFlags = {
   vip: Flags.string({multiple: true, description: 'a VIP to check (repeatable, IPv4 or IPv6); default: learnt from VRRP adverts', helpGroup: 'EXPECT'}),
   'lb-mac': Flags.string({multiple: true, description: 'a load balancer MAC (repeatable); VRRP advertisers are LBs anyway', helpGroup: 'EXPECT'}),
   'proxy-mac': Flags.string({multiple: true, description: 'a proxy (real server) MAC (repeatable); senders of VIP replies are proxies anyway', helpGroup: 'EXPECT'}),
+  inventory: Flags.string({description: 'hosts (name, role lb/proxy/gateway/client, MACs, addresses) and VIPs with VRIDs, YAML or JSON: findings name the hosts', helpGroup: 'EXPECT'}),
+  'keepalived-conf': Flags.string({multiple: true, description: 'an LB\'s keepalived.conf (repeatable; follows include): VIPs, VRIDs, advert_int, priorities, DR real servers', helpGroup: 'EXPECT'}),
   'reply-timeout': Flags.string({description: 'a request without a reply for this long is unanswered', default: '3s', helpGroup: 'TUNING'}),
   tolerance: Flags.string({description: 'a takeover may exceed the VRRP bound by this much', default: '25%+100ms', helpGroup: 'TUNING'}),
   flapping: Flags.string({description: 'more than COUNT master changes of one VRID within WINDOW is flapping', default: '3/60s', helpGroup: 'TUNING'}),
@@ -68,6 +71,7 @@ export abstract class CheckCommand extends Command {
       'proxy-mac'?: string[], 'reply-timeout': string, tolerance: string, flapping: string, require?: string[], json?: boolean, quiet?: boolean,
       nagios?: boolean, junit?: string, evidence?: string, redact?: boolean, 'redact-salt'?: string,
       probe?: boolean, 'probe-port'?: number[], trigger?: string, baseline?: string, 'expect-within'?: string,
+      inventory?: string, 'keepalived-conf'?: string[],
     }
     const files = f.read ?? []
     const ifaces = f.interface ?? []
@@ -94,10 +98,12 @@ export abstract class CheckCommand extends Command {
       tolerancePct: tol.pct, toleranceMs: tol.ms,
       flapCount: flap.count, flapWindowS: flap.windowS,
     }
+    applyConfig(options, f.inventory, f['keepalived-conf'] ?? [])
     let report: Report
     if (files.length > 0) {
-      if (options.vipsLearnt) options.vips = learnVipsFromFiles(files)
-      report = replayFiles(files.map((p) => ({path: p, label: basename(p)})), options, this.checks)
+      const inputs = readInputs(files)
+      if (options.vipsLearnt) options.vips = learnVipsFromFiles(inputs.map((i) => i.path))
+      report = replayFiles(inputs, options, this.checks)
     } else {
       const {captureLive} = await import('./live-run.js')
       report = await captureLive(ifaces, options, this.checks, {
@@ -118,7 +124,7 @@ export abstract class CheckCommand extends Command {
     files: string[], ifaces: string[]): void {
     let evidence: EvidenceEntry[]
     if (f.evidence) {
-      const paths = new Map<string, string>(files.map((p) => [basename(p), p]))
+      const paths = new Map<string, string>(files.map((p) => { const s = splitReadArg(p); return [s.label, s.path] }))
       if (f.write) ifaces.forEach((name) => paths.set(name, writePathFor(f.write!, name, ifaces.length > 1)))
       evidence = writeEvidence(report, paths, f.evidence)
     } else {

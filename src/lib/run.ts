@@ -21,6 +21,7 @@ export function learnVipsFromFiles(files: string[]): string[] {
 
 export function replayFiles(files: {path: string, label: string}[], options: CheckOptions, checks: CheckName[]): Report {
   const a = new Analysis(options, checks)
+  if (files.length > 1) a.enableMultiPoint()
   for (const f of files) {
     const input = a.addInput(f.label, 'file')
     const res = readCaptureFile(f.path, input, a.onRecord)
