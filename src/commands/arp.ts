@@ -11,6 +11,8 @@ master at that moment, or --lb-mac when no VRRP is visible). Exit status: 0 pass
   static override examples = [
     {description: 'Watch the LAN for 60 s', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 60s'},
     {description: 'From a capture, LB MACs declared (VRRP not visible)', command: '<%= config.bin %> <%= command.id %> -r lan.pcap --vip 198.51.100.10 --lb-mac 02:00:00:00:00:11'},
+    {description: 'On call: what to do about a finding the report shows', command: '<%= config.bin %> explain real-server-answers'},
+    {description: 'CI: JUnit XML, client addresses pseudonymised before the report leaves the platform', command: '<%= config.bin %> <%= command.id %> -r lan.pcap --require arp --junit drcheck.xml --redact'},
   ]
   protected readonly checks: CheckName[] = ['arp']
 }

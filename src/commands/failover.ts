@@ -12,6 +12,8 @@ Exit status: 0 pass, 1 fail, 2 inconclusive, 3 error.`
   static override examples = [
     {description: 'Replay a capture taken across a failover', command: '<%= config.bin %> <%= command.id %> -r failover.pcapng'},
     {description: 'Watch live while someone stops keepalived on the master', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 30s'},
+    {description: 'On call, from Nagios/Icinga: one plugin line with takeover_ms perfdata', command: '<%= config.bin %> <%= command.id %> -r /var/tmp/last-failover.pcap --nagios'},
+    {description: 'CI: JSON, a failover must be in the capture and within the bound', command: '<%= config.bin %> <%= command.id %> -r failover.pcapng --require failover --json'},
   ]
   protected readonly checks: CheckName[] = ['failover']
 }

@@ -11,6 +11,8 @@ Exit status: 0 pass, 1 fail, 2 inconclusive, 3 error.`
   static override examples = [
     {description: 'On a proxy, while clients use the service', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 20s --vip 198.51.100.10'},
     {description: 'From a capture file', command: '<%= config.bin %> <%= command.id %> -r rs1.pcap --vip 198.51.100.10 --vip 2001:db8:1::10'},
+    {description: 'On call: keep the frames that prove a wrong source for Wireshark', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 20s --evidence /tmp/drcheck-evidence'},
+    {description: 'CI: JUnit XML for the test report, the source check must decide', command: '<%= config.bin %> <%= command.id %> -r smoke.pcap --require source --junit drcheck.xml'},
   ]
   protected readonly checks: CheckName[] = ['source']
 }

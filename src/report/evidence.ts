@@ -5,7 +5,7 @@
 // The pcaps are written by re-reading the input file (a live capture only when it was saved with
 // -w), one pcap per input and link type (a pcap file has one link type). Frames keep their
 // original bytes and timestamps; their numbers change in the small file, so the filter printed is
-// for the ORIGINAL capture: `frame.number in {25 31 40}`.
+// for the ORIGINAL capture: `frame.number in {25, 31..40}` (Wireshark 3.6 and later).
 
 import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
@@ -32,8 +32,17 @@ export interface EvidenceEntry {
 /** frames around each transition beyond these are not added (the file stays small) */
 const MAX_WINDOW_FRAMES = 200
 
+/** `frame.number in {25, 31..40}`: commas (Wireshark 4 refuses spaces), consecutive runs as ranges. */
 export function displayFilter(frames: number[]): string {
-  return `frame.number in {${frames.join(' ')}}`
+  const sorted = [...new Set(frames)].sort((a, b) => a - b)
+  const parts: string[] = []
+  for (let i = 0; i < sorted.length;) {
+    let j = i
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++
+    parts.push(j - i >= 2 ? `${sorted[i]}..${sorted[j]}` : sorted.slice(i, j + 1).join(', '))
+    i = j + 1
+  }
+  return `frame.number in {${parts.join(', ')}}`
 }
 
 interface Window { vrid: number, family: string, from: number, to: number }
