@@ -2,20 +2,12 @@
 # Writes tshark's own decode of the public fixture captures as TSV reference files
 # (fixtures/public/tshark/<capture>.<what>.tsv). test/decode/*.test.ts compare drcheck's
 # Dissector with these frame by frame, so the expected values come from tshark, not from drcheck.
-# Re-run after adding a capture to CAPTURES; commit the TSVs. Made with tshark 4.0.17.
+# Re-run after adding a capture (all files of fixtures/public and fixtures/lab/*/); commit the TSVs. Made with tshark 4.0.17.
 #   what = l2 (every frame), arp, vrrp, nd (NS/NA), traffic (TCP/UDP/ICMP/ICMPv6)
 set -euo pipefail
-cd "$(dirname "$0")/../fixtures/public"
-mkdir -p tshark
-
-CAPTURES=(
-  tcpdump-vrrp-v2-v3-mixed.pcap pcapplusplus-vrrp-v2.pcap pcapplusplus-vrrp-v3-ipv6.pcap
-  ndpi-vrrp3-ipv6-vlan.pcapng packetlife-vrrp-failover.cap anvard-keepalived-failover-with-ping.pcap
-  zeek-icmp6-nd-options.pcap packetlife-ipv6-neighbor-spoofing.cap pcapplusplus-icmpv6-neigh-adv-soli.pcap
-  tcpdump-802.1ad-qinq-arp.pcap suricata-verify-arp-vlan-stacked.pcap zeek-linuxsll-arp.pcap
-  zeek-linux-dlt-sll2.pcap pcapplusplus-raw-ip.pcap ndpi-imap.pcap
-  zeek-arp-leak.pcap tcpdump-vrrp-print-oobr-2.pcap packetlife-vrrp-malformed-dos.cap
-)
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# Every public capture → fixtures/public/tshark/<capture>.<what>.tsv; every lab capture
+# fixtures/lab/<scenario>/<capture> → fixtures/lab/tshark/<scenario>/<capture>.<what>.tsv.
 
 # No reassembly: drcheck looks at each frame on its own.
 OPTS=(-o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE
@@ -25,13 +17,16 @@ ts() { # file what filter fields...
   local f=$1 what=$2 filter=$3; shift 3
   local args=()
   for e in "$@"; do args+=(-e "$e"); done
-  local out="tshark/$f.$what.tsv"
-  tshark -r "$f" "${OPTS[@]}" ${filter:+-Y "$filter"} "${args[@]}" 2>/dev/null > "$out"
+  local out="$outdir/$f.$what.tsv"
+  tshark -r "$indir/$f" "${OPTS[@]}" ${filter:+-Y "$filter"} "${args[@]}" 2>/dev/null > "$out"
+  echo "$f.$what.tsv: tshark -r $f ${OPTS[*]} ${filter:+-Y '$filter'} ${args[*]}" >> "$outdir/COMMANDS.txt"
   # keep only references with at least one frame (header-only = tshark found none)
   [ "$(wc -l < "$out")" -gt 1 ] || rm -f "$out"
 }
 
-for f in "${CAPTURES[@]}"; do
+decode() { # indir capture outdir
+  local indir=$1 f=$2 outdir=$3
+  mkdir -p "$outdir"
   ts "$f" l2 '' frame.number frame.cap_len frame.len eth.src eth.dst eth.type vlan.id ieee8021ad.id vlan.etype \
      sll.pkttype sll.halen sll.src.eth sll.etype _ws.malformed
   ts "$f" arp 'arp' frame.number arp.hw.type arp.proto.type arp.hw.size arp.proto.size arp.opcode \
@@ -45,4 +40,17 @@ for f in "${CAPTURES[@]}"; do
   ts "$f" traffic 'tcp || udp || icmp || icmpv6' frame.number ip.src ip.dst ipv6.src ipv6.dst ip.proto ipv6.nxt \
      tcp.srcport tcp.dstport tcp.flags tcp.len udp.srcport udp.dstport udp.length \
      icmp.type icmp.code icmp.ident icmpv6.type icmpv6.code icmpv6.echo.identifier
+}
+
+version=$(tshark --version 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([^ ]*\).*/\1/p')
+rm -f "$root"/fixtures/public/tshark/COMMANDS.txt "$root"/fixtures/lab/tshark/*/COMMANDS.txt
+for d in "$root"/fixtures/public/tshark "$root"/fixtures/lab/tshark/*/; do
+  [ -d "$d" ] && echo "# tshark $version, written by scripts/tshark-decode-refs.sh: the command behind every <capture>.<what>.tsv" > "$d/COMMANDS.txt"
+done
+for p in "$root"/fixtures/public/*.pcap "$root"/fixtures/public/*.cap "$root"/fixtures/public/*.pcapng; do
+  decode "$root/fixtures/public" "$(basename "$p")" "$root/fixtures/public/tshark"
+done
+for p in "$root"/fixtures/lab/*/*.pcap "$root"/fixtures/lab/*/*.pcapng; do
+  s=$(basename "$(dirname "$p")")
+  decode "$root/fixtures/lab/$s" "$(basename "$p")" "$root/fixtures/lab/tshark/$s"
 done

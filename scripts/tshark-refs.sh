@@ -10,26 +10,28 @@
 # frame.time_epoch. pcap files have an empty frame.interface_id. frame.encap_type is Wireshark's
 # WTAP_ENCAP_* number, not the LINKTYPE_* value.
 set -euo pipefail
-cd "$(dirname "$0")/../fixtures/public"
-mkdir -p tshark
+root="$(cd "$(dirname "$0")/.." && pwd)"
 
-CAPTURES=(
-  packetlife-vrrp-failover.cap tcpdump-pptp-big-endian.pcap pcapplusplus-nanosecs-big-endian.pcap
-  tcpdump-tcp-handshake-nano-sll.pcap ndpi-vrrp3-ipv6-vlan.pcapng pcapng-testgen-be-basic-test001.pcapng
-  pcapng-testgen-le-basic-test006-two-linktypes.pcapng pcapplusplus-pcapng-example-eth-sll.pcapng
-  pcapplusplus-many-interfaces-1.pcapng pcapng-testgen-be-difficult-test202-mixed-endian-shb.pcapng
-  pcapng-testgen-le-advanced-test102-all-blocks.pcapng zeek-tcp-truncated-header.pcap
-  ndpi-pop3-pcapng-content.pcap tcpdump-vrrp-print-oobr-2.pcap tcpdump-vrrp-print-oobr-frelay.pcap
-  zeek-linux-dlt-sll2.pcap
-)
+# Every public capture (fixtures/public/*) → fixtures/public/tshark/<capture>.tsv, and every lab
+# capture (fixtures/lab/<scenario>/*) → fixtures/lab/tshark/<scenario>/<capture>.tsv.
 FIELDS=(frame.number frame.time_epoch frame.len frame.cap_len frame.interface_id frame.encap_type frame.md5_hash)
 
 version=$(tshark --version 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([^ ]*\).*/\1/p')
-for f in "${CAPTURES[@]}"; do
-  args=(-r "$f" -o frame.generate_md5_hash:TRUE -T fields -E header=y -E separator=/t)
+ref() { # dir-of-capture capture out-file
+  local args=(-r "$2" -o frame.generate_md5_hash:TRUE -T fields -E header=y -E separator=/t)
   for e in "${FIELDS[@]}"; do args+=(-e "$e"); done
-  {
+  mkdir -p "$(dirname "$3")"
+  ( cd "$1" && {
     echo "# tshark ${version}: tshark ${args[*]}"
     tshark "${args[@]}" 2>/dev/null
-  } > "tshark/$f.tsv"
+  } ) > "$3"
+}
+
+for p in "$root"/fixtures/public/*.pcap "$root"/fixtures/public/*.cap "$root"/fixtures/public/*.pcapng; do
+  f=$(basename "$p")
+  ref "$root/fixtures/public" "$f" "$root/fixtures/public/tshark/$f.tsv"
+done
+for p in "$root"/fixtures/lab/*/*.pcap "$root"/fixtures/lab/*/*.pcapng; do
+  s=$(basename "$(dirname "$p")"); f=$(basename "$p")
+  ref "$root/fixtures/lab/$s" "$f" "$root/fixtures/lab/tshark/$s/$f.tsv"
 done

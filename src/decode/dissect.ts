@@ -27,7 +27,7 @@ import type {DecodedEvent, DecodeStats, Family, QuotedHeader, TrafficEvent} from
 import {AddressInterner} from './intern.js'
 
 export function newDecodeStats(): DecodeStats {
-  return {frames: 0, malformed: 0, unsupportedLink: new Map(), badVrrpChecksum: 0}
+  return {frames: 0, malformed: 0, unsupportedLink: new Map(), badVrrpChecksum: 0, ipBeyondFrame: 0}
 }
 
 
@@ -56,6 +56,8 @@ export class Dissector {
   private ethDst = ''
   private vlanSrc: VlanStack | null = null
   private pktType = -1
+  /** where the IP packet ends by its length field (beyond the captured bytes when cut short) */
+  private ipClaimedEnd = 0
 
   /** address strings formatted once per distinct address, not once per packet */
   private readonly names = new AddressInterner()
@@ -178,6 +180,8 @@ export class Dissector {
       return this.emitVrrp('ipv4', ip.src, ip.dst, ip.ttl, ok)
     }
     if (!ip.hasTransportHeader) return // a later fragment: no ports, nothing to pair
+    this.ipClaimedEnd = ip.truncated ? ip.off + ip.totalLength : ip.end
+    if (ip.truncated && this.rec.capLen >= this.rec.origLen) this.stats.ipBeyondFrame++
     this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv4', this.names.ipv4At(buf, ip.srcOffset), this.names.ipv4At(buf, ip.dstOffset))
   }
 
@@ -217,6 +221,8 @@ export class Dissector {
       }
       return // RS/RA/redirect/MLD…: not for drcheck
     }
+    this.ipClaimedEnd = ip.truncated ? ip.off + 40 + ip.payloadLength : ip.end
+    if (ip.truncated && this.rec.capLen >= this.rec.origLen) this.stats.ipBeyondFrame++
     this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv6', this.names.ipv6At(buf, ip.srcOffset), this.names.ipv6At(buf, ip.dstOffset))
   }
 
@@ -225,7 +231,10 @@ export class Dissector {
       case 6: {
         const t = this.tcp
         if (!t.wrap(buf, off, end)) return this.malformed()
-        return this.emitTraffic(family, src, dst, 6, t.srcPort, t.dstPort, t.flags, -1, -1, null, t.payloadLength)
+        // payload length from the IP length field, as tshark's tcp.len: a data segment cut by the
+        // snaplen still carries data (and waits for a reply)
+        const payload = Math.max(0, this.ipClaimedEnd - off - t.headerLen)
+        return this.emitTraffic(family, src, dst, 6, t.srcPort, t.dstPort, t.flags, -1, -1, null, payload)
       }
       case 17: {
         const u = this.udp

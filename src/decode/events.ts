@@ -117,4 +117,7 @@ export interface DecodeStats {
   unsupportedLink: Map<number, number>
   /** VRRP adverts whose checksum did not verify */
   badVrrpChecksum: number
+  /** frames not cut by the snaplen (captured = original length) whose IPv4/IPv6 length field claims
+   *  more bytes than the frame holds: decoded up to the frame's end (as tshark does), counted here */
+  ipBeyondFrame: number
 }

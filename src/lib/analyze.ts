@@ -148,6 +148,9 @@ export class Analysis {
       if (inp.malformed > 0) notes.push({kind: 'malformed-frames', severity: 'info', file: name, message: `${name}: ${inp.malformed} frame(s) cut short or malformed were skipped`})
       for (const w of inp.warnings) notes.push({kind: 'truncated-capture', severity: 'warn', file: name, message: w})
     })
+    if (this.dissector.stats.ipBeyondFrame > 0) {
+      notes.push({kind: 'malformed-frames', severity: 'info', message: `${this.dissector.stats.ipBeyondFrame} frame(s) not cut by the snaplen have an IP length field larger than the frame (decoded up to the frame's end)`})
+    }
     for (const [lt, n] of this.dissector.stats.unsupportedLink) {
       notes.push({kind: 'unsupported-link', severity: 'warn', message: `${n} frame(s) of link type ${linkTypeName(lt)} (${lt}) are not decoded`})
     }

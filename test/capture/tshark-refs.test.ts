@@ -3,10 +3,11 @@
 // (tshark 4.0.17), plus facts stated in /work/shared/captures/public/MANIFEST.md.
 
 import {createHash} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readCaptureFile, type FileReadResult} from '../../src/capture/file.js'
+import {allCaptures} from '../helpers/tshark-ref.js'
 
 const dir = join(import.meta.dirname, '../../fixtures/public')
 
@@ -23,8 +24,8 @@ interface Row {
   md5: string
 }
 
-function tsharkRows(capture: string): Row[] {
-  const lines = readFileSync(join(dir, 'tshark', `${capture}.tsv`), 'utf8').split('\n').filter((l) => l !== '')
+function tsharkRows(capture: string, refDir = join(dir, 'tshark')): Row[] {
+  const lines = readFileSync(join(refDir, `${capture.replace(/^.*\//, '')}.tsv`), 'utf8').split('\n').filter((l) => l !== '')
   expect(lines[0]).toMatch(/^# tshark [\d.]+: tshark -r /)
   expect(lines[1]).toBe('frame.number\tframe.time_epoch\tframe.len\tframe.cap_len\tframe.interface_id\tframe.encap_type\tframe.md5_hash')
   return lines.slice(2).map((l) => {
@@ -44,9 +45,9 @@ interface Got {
   md5: string
 }
 
-function read(capture: string): {res: FileReadResult; got: Got[]} {
+function read(capture: string, path = join(dir, capture)): {res: FileReadResult; got: Got[]} {
   const got: Got[] = []
-  const res = readCaptureFile(join(dir, capture), 7, (r) => {
+  const res = readCaptureFile(path, 7, (r) => {
     expect(r.input).toBe(7)
     expect(r.data.length).toBe(r.capLen)
     expect(r.tsNsec).toBeGreaterThanOrEqual(0)
@@ -66,11 +67,11 @@ function read(capture: string): {res: FileReadResult; got: Got[]} {
 }
 
 /** Checks every frame against tshark; returns the read result for further assertions. */
-function compare(capture: string): {res: FileReadResult; got: Got[]} {
-  const {res, got} = read(capture)
+function compare(capture: string, path?: string, refDir?: string): {res: FileReadResult; got: Got[]} {
+  const {res, got} = read(capture, path)
   // tshark also lists pcapng custom blocks as records (empty encapsulation): not packets, but
   // they take a frame number, and so do drcheck's frame numbers.
-  const rows = tsharkRows(capture).filter((r) => r.encap !== '')
+  const rows = tsharkRows(capture, refDir).filter((r) => r.encap !== '')
   expect(got.length).toBe(rows.length)
   expect(res.packets).toBe(rows.length)
   expect(res.truncated).toBeNull()
@@ -192,4 +193,20 @@ describe('pcapng reader agrees with tshark on every frame', () => {
   it('pcapng content in a file named .pcap: detected by magic (nDPI pop3)', () => {
     expect(compare('ndpi-pop3-pcapng-content.pcap').res).toMatchObject({format: 'pcapng', packets: 144, linkTypes: [1]})
   })
+})
+
+describe('every public and lab capture: the readers agree with tshark frame by frame', () => {
+  const all = allCaptures()
+  it('covers the 40 public captures and every lab capture', () => {
+    expect(all.filter((c) => !c.name.startsWith('lab/')).length).toBe(40)
+    expect(all.length).toBeGreaterThanOrEqual(40 + 22)
+  })
+  for (const c of all) {
+    it(c.name, () => {
+      const ref = join(c.refDir, `${c.name.replace(/^.*\//, '')}.tsv`)
+      expect(existsSync(ref), `${ref} missing: run scripts/tshark-refs.sh and scripts/tshark-decode-refs.sh`).toBe(true)
+      const {got} = compare(c.name, c.path, c.refDir)
+      expect(got.length).toBeGreaterThan(0)
+    })
+  }
 })

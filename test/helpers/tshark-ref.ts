@@ -1,16 +1,29 @@
 // Reads the tshark reference TSVs written by scripts/tshark-decode-refs.sh
 // (header line of field names; multiple occurrences joined with ',').
 
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'public')
+export const LAB = join(import.meta.dirname, '..', '..', 'fixtures', 'lab')
+
+const isCapture = (f: string): boolean => /\.(pcap|cap|pcapng)$/.test(f)
+
+/** Every capture with tshark references: all of fixtures/public and every fixtures/lab/<scenario>/ capture. */
+export function allCaptures(): {name: string, path: string, refDir: string}[] {
+  const pub = readdirSync(FIXTURES).filter(isCapture).sort()
+    .map((f) => ({name: f, path: join(FIXTURES, f), refDir: join(FIXTURES, 'tshark')}))
+  const lab = readdirSync(LAB, {withFileTypes: true}).filter((d) => d.isDirectory() && d.name !== 'tshark').map((d) => d.name).sort()
+    .flatMap((s) => readdirSync(join(LAB, s)).filter(isCapture).sort()
+      .map((f) => ({name: `lab/${s}/${f}`, path: join(LAB, s, f), refDir: join(LAB, 'tshark', s)})))
+  return [...pub, ...lab]
+}
 
 export type Row = Record<string, string>
 
 /** Rows of fixtures/public/tshark/<capture>.<what>.tsv; [] when tshark found nothing (no file). */
-export function tsharkRows(capture: string, what: string): Row[] {
-  const f = join(FIXTURES, 'tshark', `${capture}.${what}.tsv`)
+export function tsharkRows(capture: string, what: string, refDir = join(FIXTURES, 'tshark')): Row[] {
+  const f = join(refDir, `${capture.replace(/^.*\//, '')}.${what}.tsv`)
   if (!existsSync(f)) return []
   const lines = readFileSync(f, 'utf8').split('\n').filter((l) => l.length > 0)
   const head = lines[0]!.split('\t')
