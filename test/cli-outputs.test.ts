@@ -3,7 +3,7 @@
 // compared byte for byte with the original frames), --quiet, explain, --help examples.
 // Expected values come from fixtures/lab/README.md (tshark-checked) and from tshark itself.
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, readdirSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -134,6 +134,14 @@ describe('--redact', () => {
     // same salt in another run: same pseudonym; another salt: another one
     expect(drcheck(...args, '--redact', '--redact-salt', 'k1').stdout).toContain(p4)
     expect(drcheck(...args, '--redact', '--redact-salt', 'k2').stdout).not.toContain(p4)
+  })
+  it('addresses the inventory names are kept (monitoring client 203.0.113.100), others still replaced', () => {
+    const inv = join(tmp, 'inventory.yaml')
+    writeFileSync(inv, 'hosts:\n  - name: probe-client\n    role: client\n    addresses: [203.0.113.100]\n')
+    const out = drcheck(...args, '--inventory', inv, '--redact', '--json').stdout
+    expect(out).toContain('203.0.113.100')
+    expect(out).not.toMatch(/2001:db8:2::100\b/)
+    expect(out).toMatch(/ipv6-[0-9a-f]{8}/)
   })
   it('--redact-salt needs --redact', () => {
     expect(drcheck(...args, '--redact-salt', 'x').status).toBe(3)

@@ -222,9 +222,12 @@ export class Analysis {
   }
 
   private knownAddresses(): {ips: string[], macs: string[]} {
-    const ips = new Set(this.k.vips)
+    const o = this.k.options
+    const ips = new Set([...this.k.vips, ...(o.proxyIps ?? []), ...(o.lbIps ?? [])])
     for (const list of this.k.tenures.values()) for (const t of list) ips.add(t.srcIp)
     const macs = new Set([...this.k.allLbMacs(), ...this.k.proxyMacs(), ...(this.source?.gatewayMacs() ?? [])])
+    // everything the inventory names is ours, not a customer's
+    for (const h of o.hosts ?? []) { for (const a of h.addresses) ips.add(a); for (const m of h.macs) macs.add(m) }
     return {ips: [...ips], macs: [...macs]}
   }
 }
