@@ -44,19 +44,21 @@ FIX=${DRC_LAB_FIXTURES:-$LAB_ROOT/fixtures/lab}
 KA_DIR=$LAB_ROOT/lab/keepalived
 NFT_FILE=$LAB_ROOT/lab/nft-dr.nft
 
-NODES=(client router lan mon lb1 lb2 rs1 rs2)
+NODES=(client router lan mon lb1 lb2 rs1 rs2 lb3 lb4)
 SCENARIOS=(healthy arp-leak udp-wrong-source failover-graceful failover-hard
-           proxy-without-vip replies-via-lb arp-announce vip6-on-lan)
+           proxy-without-vip replies-via-lb arp-announce vip6-on-lan
+           split-brain failover-link-down flapping vrid-collision)
 LOCK=${DRC_LAB_LOCK:-/tmp/drc-lab.lock}
 
 VIP4=198.51.100.10
 VIP6=2001:db8:1::10
 # node -> LAN MAC / IPv4 / IPv6 (router = LAN side)
 declare -A MAC=([router]=02:00:00:00:00:01 [lb1]=02:00:00:00:00:11 [lb2]=02:00:00:00:00:12
+                [lb3]=02:00:00:00:00:13 [lb4]=02:00:00:00:00:14
                 [rs1]=02:00:00:00:00:21 [rs2]=02:00:00:00:00:22 [mon]=02:00:00:00:00:fe)
-declare -A IP4=([router]=198.51.100.1 [lb1]=198.51.100.2 [lb2]=198.51.100.3
+declare -A IP4=([router]=198.51.100.1 [lb1]=198.51.100.2 [lb2]=198.51.100.3 [lb3]=198.51.100.4 [lb4]=198.51.100.5
                 [rs1]=198.51.100.21 [rs2]=198.51.100.22)
-declare -A IP6=([router]=2001:db8:1::1 [lb1]=2001:db8:1::2 [lb2]=2001:db8:1::3
+declare -A IP6=([router]=2001:db8:1::1 [lb1]=2001:db8:1::2 [lb2]=2001:db8:1::3 [lb3]=2001:db8:1::4 [lb4]=2001:db8:1::5
                 [rs1]=2001:db8:1::21 [rs2]=2001:db8:1::22)
 CLIENT_MAC=02:00:00:00:01:00 ROUTER_CMAC=02:00:00:00:01:01
 CLIENT4=203.0.113.100 CLIENT6=2001:db8:2::100 ROUTER_C4=203.0.113.1 ROUTER_C6=2001:db8:2::1
@@ -142,7 +144,7 @@ lan_port() {
 
 build_topology() {
   local n
-  for n in "${NODES[@]}"; do mkns "$n"; done
+  for n in client router lan mon lb1 lb2 rs1 rs2; do mkns "$n"; done
   # the bridge and the monitor port stay silent: no IPv6, no addresses
   for n in lan mon; do
     nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -181,9 +183,12 @@ build_topology() {
 }
 
 setup_lb() {
+  nsx "$1" nft -D "LB_MAC=${MAC[$1]}" -f "$NFT_FILE"
+  setup_ka "$1"
+}
+setup_ka() {
   local n=$1 d="$RUN/$1"
   mkdir -p "$d"
-  nsx "$n" nft -D "LB_MAC=${MAC[$n]}" -f "$NFT_FILE"
   # -P VRRP only, -n foreground (we background it), -l -D log detail to the console -> log file
   nsx "$n" keepalived -P -n -l -D -G -f "$KA_DIR/$n.conf" \
       -p "$d/keepalived.pid" -r "$d/vrrp.pid" -c "$d/checkers.pid" >"$d/keepalived.log" 2>&1 &
@@ -257,6 +262,15 @@ cmd_up() {
   fi
   # lb2 first so it is listening when lb1 announces itself as master
   setup_lb lb2; setup_lb lb1
+  if [ "$scenario" = vrid-collision ]; then
+    # a third, unrelated pair on the LAN with the same VRID 51 and another address
+    for n in lb3 lb4; do
+      mkns "$n"; lan_port "$n"
+      nsx "$n" ip addr add "${IP4[$n]}/24" dev eth0
+      nsx "$n" ip link set eth0 up
+    done
+    setup_ka lb4; setup_ka lb3
+  fi
   wait_for 15 "VIPs on lb1 eth0 (VRRP master)" has_vips lb1
   for n in rs1 rs2; do wait_for 5 "services on $n" listening "$n"; done
   sleep 1
@@ -399,6 +413,32 @@ scenario_events() {
       log "event: flush router neighbour cache after takeover"
       nsx router ip neigh flush dev eth1; nsx router ip -6 neigh flush dev eth1
       date -u +%FT%T.%NZ >"$RUN/flush.time" ;;
+    split-brain)
+      sleep 3
+      log "event: lb2's host firewall drops incoming VRRP"
+      date -u +%FT%T.%NZ >"$RUN/event.time"
+      nsx lb2 nft -f - <<'NFT'
+table inet drc_fw {
+  chain input { type filter hook input priority filter; policy accept; ip protocol vrrp drop; ip6 nexthdr vrrp drop; }
+}
+NFT
+      ;;
+    failover-link-down)
+      sleep 3
+      log "event: ip link set eth0 down on lb1"
+      date -u +%FT%T.%NZ >"$RUN/event.time"
+      nsx lb1 ip link set eth0 down ;;
+    flapping)
+      local k p
+      # keepalived starts as backup and preempts only after Master_Down_Interval (~3.4 s)
+      for k in 1 2; do
+        sleep 2; p=$(parent_pid lb1); event_graceful; echo "SIGTERM $k: $(cat "$RUN/event.time")" >>"$RUN/flush.time"
+        # a second keepalived refuses to start while the first one's pid file is live
+        wait_for 5 "keepalived on lb1 to exit" bash -c "! kill -0 $p"
+        sleep 0.5; log "event: keepalived on lb1 started again"; setup_ka lb1
+        echo "restart $k: $(date -u +%FT%T.%NZ)" >>"$RUN/flush.time"
+        wait_for 8 "lb1 to preempt" has_vips lb1
+      done ;;
     arp-announce)
       sleep 5   # a second time: rs1 forgets its gateway again while it keeps replying
       log "event: flush rs1's neighbour cache"
@@ -415,6 +455,8 @@ cmd_record() {
     healthy|arp-leak|udp-wrong-source) dur=10; points=(lan lb1 rs1-ns rs1-any) ;;
     failover-graceful) dur=12; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
     failover-hard)     dur=15; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
+    split-brain|failover-link-down|vrid-collision) dur=10; points=(lan) ;;
+    flapping)          dur=17; points=(lan) ;;
     *)                 dur=8; points=(lan lb1 rs1-ns) ;;
   esac
   take_lock
@@ -436,7 +478,7 @@ cmd_record() {
     echo "recorded: $(date -u +%FT%TZ) by scripts/lab.sh record $s"
     echo "versions: $(keepalived --version 2>&1 | head -1); kernel $(uname -r); $(tcpdump --version 2>&1 | head -1); $(tshark -v 2>/dev/null | head -1)"
     [ -f "$RUN/event.time" ] && echo "event ($s) at: $(cat "$RUN/event.time")"
-    [ -f "$RUN/flush.time" ] && echo "neighbour cache flushed (event) at: $(cat "$RUN/flush.time")"
+    [ -f "$RUN/flush.time" ] && echo "later events: $(tr "\n" " " <"$RUN/flush.time")"
     echo "client traffic (${dur}s):"
     cat "$RUN/traffic.summary"
   } >"$out/record.log"

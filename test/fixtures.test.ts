@@ -28,7 +28,7 @@ function verify(file: string) {
   return {r, byName}
 }
 
-const LB1 = '02:00:00:00:00:11', RS1 = '02:00:00:00:00:21', RS2 = '02:00:00:00:00:22'
+const LB1 = '02:00:00:00:00:11', LB2 = '02:00:00:00:00:12', RS1 = '02:00:00:00:00:21', RS2 = '02:00:00:00:00:22'
 const VIP4 = '198.51.100.10', VIP6 = '2001:db8:1::10'
 
 describe('lab fixtures: verdicts as fixtures/lab/README.md states them', () => {
@@ -156,5 +156,46 @@ describe('lab fixtures: the culprit and its frame', () => {
     expect(find(rs, 'real-server-answers')[0]).toMatchObject({mac: RS1, ip: VIP6, frame: 6})
     expect(find(rs, 'real-server-announces')[0]).toMatchObject({mac: RS1, ip: VIP6, frame: 8})
     expect(arp.findings.some((x) => x.ip === VIP4 && x.severity === 'fail')).toBe(false)
+  })
+  it('split-brain: lb2 advertises from frame 297 (VRID 51) / 303 (VRID 52) while lb1 goes on; GARPs conflict', () => {
+    const {byName} = verify('split-brain/lan.pcapng')
+    const sb = find(byName.failover, 'split-brain')
+    expect(sb.map((x) => x.frame).sort((a, b) => a! - b!)).toEqual([297, 303])
+    expect(sb.every((x) => x.mac === LB2)).toBe(true)
+    expect(find(byName.arp, 'conflict').map((x) => x.frame).sort((a, b) => a! - b!)).toEqual([305, 316])
+  })
+
+  it('failover-link-down: lb1 silent, lb2 first advert after Master_Down_Interval (137 → 174, 138 → 180)', () => {
+    const t = verify('failover-link-down/lan.pcapng').byName.failover.transitions!
+    expect(t.map((x) => [x.vrid, x.fromFrame, x.toFrame]).sort()).toEqual([[51, 137, 174], [52, 138, 180]])
+    for (const x of t) {
+      expect(x.graceful).toBe(false)
+      expect(x.boundMs).toBeCloseTo(3000 + (156 / 256) * 1000, 0)
+      expect(Math.abs(x.takeoverMs - 3609.5)).toBeLessThan(1) // tshark: 3609.6 / 3609.5 ms
+      expect(x.toMac).toBe(LB2)
+    }
+  })
+
+  it('flapping: four master changes per VRID within 11.5 s, the last ones at frames 653 / 659', () => {
+    const f = verify('flapping/lan.pcapng').byName.failover
+    expect(f.transitions!.filter((x) => x.vrid === 51).map((x) => x.toFrame)).toEqual([102, 307, 441, 653])
+    expect(f.transitions!.filter((x) => x.vrid === 52).map((x) => x.toFrame)).toEqual([108, 313, 447, 659])
+    expect(find(f, 'flapping').map((x) => x.frame).sort()).toEqual([653, 659])
+  })
+
+  it('vrid-collision: lb3 (198.51.100.4, 198.51.100.50) and the lab pair share VRID 51; lb1/lb2 GARPs conflict at 434/435', () => {
+    const {byName} = verify('vrid-collision/lan.pcapng')
+    const c = find(byName.failover, 'vrid-collision')
+    expect(c.length).toBeGreaterThan(0)
+    expect(c[0].message).toContain('198.51.100.4')
+    expect(c[0].frame).toBe(3)
+    expect(find(byName.arp, 'conflict').map((x) => x.frame)).toContain(435)
+  })
+
+  // lb1 and lb3 serve different addresses: a collision, not a split brain (README, vrid-collision)
+  it.fails('vrid-collision: no split-brain and no stale-owner between the two clusters', () => {
+    const {byName} = verify('vrid-collision/lan.pcapng')
+    expect(find(byName.failover, 'split-brain')).toEqual([])
+    expect(find(byName.arp, 'stale-owner')).toEqual([])
   })
 })

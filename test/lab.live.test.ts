@@ -136,6 +136,48 @@ describe.runIf(ready || ci)('live capture in the lab (cap, inside the lab namesp
     expect(status).toBe(1)
   }, 150_000)
 
+  it('split-brain on the LAN: lb2 advertises while lb1 goes on, both claim the VIPs', () => {
+    const {status, checks, out} = live('split-brain', 'mon', ['verify', '-i', 'eth0', '--duration', '11s', ...VIPS])
+    expect(checks.failover?.verdict, out).toBe('fail')
+    const sb = kinds(checks.failover, 'split-brain')
+    expect(sb.length, out).toBeGreaterThan(0)
+    expect(sb.every((f) => f.mac === LB2)).toBe(true)
+    expect(kinds(checks.arp, 'conflict').length, out).toBeGreaterThan(0)
+    expect(status).toBe(1)
+  }, 150_000)
+
+  it('failover-link-down on the LAN: lb2 takes over after Master_Down_Interval, failover passes', () => {
+    const {checks, out} = live('failover-link-down', 'mon', ['verify', '-i', 'eth0', '--duration', '11s', ...VIPS])
+    const t = checks.failover?.transitions ?? []
+    expect(t.map((x) => x.vrid).sort(), out).toEqual([51, 52])
+    for (const x of t) {
+      expect(x).toMatchObject({toMac: LB2, graceful: false})
+      expect(x.takeoverMs).toBeGreaterThan(3000)
+      expect(x.takeoverMs).toBeLessThan(3609.4 * 1.25 + 100)
+    }
+    expect(checks.failover.verdict, out).toBe('pass')
+    expect(checks.arp.verdict, out).toBe('pass')
+  }, 150_000)
+
+  it('flapping on the LAN: four master changes of each VRID within a minute', () => {
+    const {status, checks, out} = live('flapping', 'mon', ['verify', '-i', 'eth0', '--duration', '19s', ...VIPS],
+      {DRC_LAB_TRAFFIC_SECONDS: '17'})
+    expect(checks.failover?.verdict, out).toBe('fail')
+    const f = kinds(checks.failover, 'flapping')
+    expect(f.length, out).toBe(2)
+    expect((checks.failover.transitions ?? []).filter((x) => x.vrid === 51).length).toBe(4)
+    expect(status).toBe(1)
+  }, 200_000)
+
+  it('vrid-collision on the LAN: another pair advertises VRID 51 for 198.51.100.50', () => {
+    const {status, checks, out} = live('vrid-collision', 'mon', ['verify', '-i', 'eth0', '--duration', '10s', ...VIPS])
+    expect(checks.failover?.verdict, out).toBe('fail')
+    const c = kinds(checks.failover, 'vrid-collision')
+    expect(c.length, out).toBeGreaterThan(0)
+    expect((c[0] as Finding & {message: string}).message).toContain('198.51.100.4')
+    expect(status).toBe(1)
+  }, 150_000)
+
   // the LAN monitor port, live with -w, and tcpdump on the same interface at the same time:
   // drcheck's live timings (stamped in JavaScript) against the kernel's timestamps
   it('failover-hard on the LAN: transitions, stale lb1, and live takeover within 5 ms of the kernel timestamps', () => {
