@@ -8,9 +8,13 @@
 // that do not exist.
 //
 // Errors: a file that cannot be read at all (missing, directory, empty, not a capture, cut inside
-// its file header, unsupported version, a pcap record over the limit) throws CaptureFileError.
+// its file header, unsupported version) throws CaptureFileError, and so does a file that is cut or
+// corrupt before its first complete frame (nothing could be judged).
 // A file that ends inside a record (tcpdump killed mid-write) is not an error: every complete
-// frame is delivered and `truncated` says where the incomplete part starts.
+// frame is delivered and `truncated` says where the incomplete part starts. A structure that is
+// impossible in the middle of the file (a pcapng block whose lengths disagree, a packet before its
+// interface, a pcap record over the limit …) stops the read too, but is reported as `corrupt`:
+// what came before is analysed and the overall verdict cannot be a clean pass.
 
 import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs'
 import {CaptureFileError} from '../lib/errors.js'
@@ -26,8 +30,10 @@ export interface FileReadResult {
   format: 'pcap' | 'pcapng'
   /** things the user may want to know that did not stop the read (each at most once per kind) */
   warnings: string[]
-  /** set when the file ends inside a record or a pcapng block is corrupt: where reading stopped */
+  /** set when the file ends inside a record or block (cut at EOF): where reading stopped */
   truncated: null | {offset: number; message: string}
+  /** set when an impossible structure stopped the read before the end of the file */
+  corrupt: null | {offset: number; message: string}
 }
 
 export interface ReadOptions {
@@ -136,7 +142,7 @@ export function readCaptureFile(path: string, input: number, sink: PacketSink, o
     const src = new ChunkReader(fd, st.size, maxRecord + FRAMING)
     const head = Math.min(4, st.size)
     src.ensure(head)
-    const result: FileReadResult = {packets: 0, linkTypes: [], format: 'pcap', warnings: [], truncated: null}
+    const result: FileReadResult = {packets: 0, linkTypes: [], format: 'pcap', warnings: [], truncated: null, corrupt: null}
     const ctx: ReadContext = {path, src, rec: newRecord(input), sink, result, maxRecord}
     if (head < 4) {
       const what = isMagicPrefix(src.buf.subarray(0, head)) ? 'file header cut short' : 'not a pcap or pcapng file'
@@ -150,6 +156,11 @@ export function readCaptureFile(path: string, input: number, sink: PacketSink, o
       readPcapng(ctx)
     } else {
       throw new CaptureFileError(path, notCaptureMessage(magic, src.buf.subarray(0, Math.min(8, src.size))))
+    }
+    const stop = result.corrupt ?? result.truncated
+    if (stop && result.packets === 0) {
+      // nothing could be judged: an error, not an (empty) verdict
+      throw new CaptureFileError(path, `${result.corrupt ? 'corrupt' : 'cut short'} at byte offset ${stop.offset} before any complete frame: ${stop.message}`)
     }
     return result
   } finally {

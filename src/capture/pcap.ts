@@ -99,10 +99,9 @@ export function readPcap(ctx: ReadContext): void {
       else overOrig++
     }
     if (incl > maxRecord) {
-      throw new CaptureFileError(
-        path,
-        `record ${result.packets + 1} at offset ${src.offset} claims ${incl} captured bytes, over the ${maxRecord}-byte limit (corrupt file)`,
-      )
+      // never allocate or wait for a length read from the file beyond the limit
+      result.corrupt = {offset: src.offset, message: `record ${result.packets + 1} claims ${incl} captured bytes, over the ${maxRecord}-byte limit`}
+      break
     }
     if (!src.ensure(PCAP_RECORD_HEADER_LEN + incl)) {
       result.truncated = {

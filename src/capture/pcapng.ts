@@ -8,9 +8,12 @@
 // Packet Blocks (EPB), Simple Packet Blocks (SPB: interface 0, no timestamp) and the obsolete
 // Packet Block (PB). Every other block (NRB, ISB, DSB, custom, unknown) is skipped by its length.
 //
-// Damage policy: a block whose length is impossible (< 12, not a multiple of 4, the two copies
-// disagree, longer than the file) or whose fields contradict it ends the read; what was read is
-// kept and `truncated` says where and why. Only a problem in the very first SHB is an error.
+// Damage policy: a block longer than what is left of the file is a file cut at its end (tcpdump
+// killed): `truncated`. A block whose length is impossible (< 12, not a multiple of 4, the two
+// copies disagree, over the limit) or whose fields contradict it (a packet before any interface or
+// on an interface that does not exist, a captured length beyond the block) is damage in the middle:
+// `corrupt`. Either ends the read and what came before is kept. Only a problem in the very first
+// SHB is an error of its own.
 
 import {CaptureFileError} from '../lib/errors.js'
 import type {PacketRecord} from './record.js'
@@ -67,8 +70,13 @@ export function readPcapng(ctx: ReadContext): void {
   let lastLinkType = -1
   /** Wireshark's frame number: packets and custom blocks */
   let frameNo = 0
+  /** the file ends inside a block */
   const stop = (offset: number, message: string): void => {
     result.truncated = {offset, message}
+  }
+  /** an impossible structure before the end of the file */
+  const corrupt = (offset: number, message: string): void => {
+    result.corrupt = {offset, message}
   }
 
   for (;;) {
@@ -91,7 +99,7 @@ export function readPcapng(ctx: ReadContext): void {
       else {
         const what = `section header at offset ${start} has a bad byte-order magic ${bom.toString(16).padStart(8, '0')}`
         if (sections === 0) throw new CaptureFileError(path, `not a valid pcapng file: ${what}`)
-        stop(start, what)
+        corrupt(start, what)
         break
       }
     }
@@ -104,7 +112,8 @@ export function readPcapng(ctx: ReadContext): void {
       null
     if (bad !== null) {
       if (sections === 0) throw new CaptureFileError(path, `pcapng section header cut short or corrupt: ${bad}`)
-      stop(start, `block at offset ${start}: ${bad}`)
+      if (len > src.remaining && len >= 12 && len % 4 === 0 && len <= maxRecord) stop(start, `block at offset ${start}: ${bad}`)
+      else corrupt(start, `block at offset ${start}: ${bad}`)
       break
     }
     if (!src.ensure(len)) {
@@ -117,7 +126,7 @@ export function readPcapng(ctx: ReadContext): void {
     if (v.getUint32(p + len - 4, le) !== len) {
       const what = `block at offset ${start}: its two length fields disagree (${len} and ${v.getUint32(p + len - 4, le)})`
       if (sections === 0) throw new CaptureFileError(path, `corrupt pcapng section header: ${what}`)
-      stop(start, what)
+      corrupt(start, what)
       break
     }
     const body = p + 8
@@ -204,7 +213,7 @@ export function readPcapng(ctx: ReadContext): void {
         continue
     }
     if (problem !== null) {
-      stop(start, `block at offset ${start}: ${problem}`)
+      corrupt(start, `block at offset ${start}: ${problem}`)
       break
     }
     src.skip(len)

@@ -24,6 +24,9 @@ export interface InputReport {
   malformed: number
   /** problems with the input itself: a file cut short, an unsupported link type, dropped packets */
   warnings: string[]
+  /** the file is corrupt from this byte offset on (not merely cut at its end): frames before it
+   *  were analysed, and the overall verdict is at best inconclusive */
+  corrupt?: {offset: number, message: string}
   /** several capture points: this input's clock minus the first input's (median over shared frames), ms */
   clockOffsetMs?: number | null
   /** frames seen both here and at the first input (the alignment's sample) */
@@ -147,6 +150,7 @@ export class Analysis {
       const name = inp.file ?? inp.interface ?? String(i)
       if (inp.malformed > 0) notes.push({kind: 'malformed-frames', severity: 'info', file: name, message: `${name}: ${inp.malformed} frame(s) cut short or malformed were skipped`})
       for (const w of inp.warnings) notes.push({kind: 'truncated-capture', severity: 'warn', file: name, message: w})
+      if (inp.corrupt) notes.push({kind: 'corrupt-capture', severity: 'fail', file: name, message: `${name}: corrupt at byte offset ${inp.corrupt.offset}: ${inp.corrupt.message}; only the frames before it were analysed, so the verdict is at best inconclusive`})
     })
     if (this.dissector.stats.ipBeyondFrame > 0) {
       notes.push({kind: 'malformed-frames', severity: 'info', message: `${this.dissector.stats.ipBeyondFrame} frame(s) not cut by the snaplen have an IP length field larger than the frame (decoded up to the frame's end)`})
@@ -169,7 +173,7 @@ export class Analysis {
     }
     this.judgeAcrossPoints(results, notes)
     return {
-      verdict: combineVerdicts(results.map((r) => r.verdict)),
+      verdict: capForInputErrors(combineVerdicts(results.map((r) => r.verdict)), notes),
       inputs: this.inputs,
       vips: [...this.k.vips],
       vipsLearnt: this.k.options.vipsLearnt,
@@ -230,4 +234,10 @@ export class Analysis {
     for (const h of o.hosts ?? []) { for (const a of h.addresses) ips.add(a); for (const m of h.macs) macs.add(m) }
     return {ips: [...ips], macs: [...macs]}
   }
+}
+
+/** A corrupt input (damage in the middle of a file) leaves the overall verdict at best inconclusive:
+ *  the part after the damage was never judged, and it cannot be told whether it was cut or lost. */
+export function capForInputErrors(v: Verdict, notes: Finding[]): Verdict {
+  return v === 'pass' && notes.some((n) => n.kind === 'corrupt-capture') ? 'inconclusive' : v
 }

@@ -6,6 +6,13 @@ import {DrcheckError} from './errors.js'
 /** An IPv4/IPv6 address in the canonical form of decode/events.ts. */
 export function canonicalIp(text: string, flag = '--vip'): string {
   const t = text.trim().replace(/^\[|\]$/g, '').replace(/\/(32|128)$/, '')
+  // A zone (fe80::1%eth0) names the interface, not the address: the wire carries fe80::1. Strip it
+  // for link-local addresses (the only ones that have a zone); anywhere else it is a mistake.
+  const zone = /^([0-9a-fA-F:.]+)%[\w.-]+$/.exec(t)
+  if (zone) {
+    if (!/^fe[89ab]/i.test(zone[1]!)) throw new DrcheckError(`${flag} ${text}: only link-local IPv6 addresses (fe80::/10) take a %zone`)
+    return canonicalIp(zone[1]!, flag)
+  }
   if (!ipaddr.isValid(t)) throw new DrcheckError(`${flag} ${text}: not an IPv4 or IPv6 address`)
   const a = ipaddr.parse(t)
   if (a.kind() === 'ipv6') {

@@ -7,7 +7,7 @@ import {newRecord, type PacketRecord} from '../capture/record.js'
 import type {CheckOptions} from '../checks/context.js'
 import type {CheckName, Verdict} from '../checks/types.js'
 import {combineVerdicts} from '../checks/types.js'
-import {Analysis, type Report} from './analyze.js'
+import {Analysis, capForInputErrors, type Report} from './analyze.js'
 
 /** VIPs named by the VRRP adverts in the files (a quick first pass, only when --vip is not given). */
 export function learnVipsFromFiles(files: string[]): string[] {
@@ -27,6 +27,7 @@ export function replayFiles(files: {path: string, label: string}[], options: Che
     const res = readCaptureFile(f.path, input, a.onRecord)
     for (const w of res.warnings) a.inputs[input].warnings.push(`${f.label}: ${w}`)
     if (res.truncated) a.inputs[input].warnings.push(`${f.label}: ${res.truncated.message} (byte offset ${res.truncated.offset}); every complete frame before it was analysed`)
+    if (res.corrupt) a.inputs[input].corrupt = res.corrupt
     a.inputs[input].format = res.format
     a.endInput(input)
   }
@@ -43,7 +44,7 @@ export function applyRequire(r: Report, required: string[]): Report {
       c.summary = `required but inconclusive: ${c.summary}`
     }
   }
-  r.verdict = combineVerdicts(r.checks.map((c) => c.verdict)) as Verdict
+  r.verdict = capForInputErrors(combineVerdicts(r.checks.map((c) => c.verdict)) as Verdict, r.notes)
   return r
 }
 

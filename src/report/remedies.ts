@@ -261,6 +261,12 @@ const ENTRIES: Record<string, Remedy> = {
     why: 'The capturing program (tcpdump, dumpcap) was killed before it flushed the file.',
     fix: ['Stop captures with Ctrl-C / SIGINT, or use -c / -a duration:N so the file is complete.'],
   },
+  'corrupt-capture': {
+    check: 'input',
+    what: 'the capture file is damaged in the middle (an impossible block or record)',
+    why: 'The file was corrupted after it was written (disk, transfer, a tool that edits captures), or two files were concatenated.',
+    fix: ['Check the file with capinfos / tshark -r; re-copy it, or cut out the damaged part with editcap and check each part.'],
+  },
   'vip-mismatch': {
     check: 'input',
     what: 'VRRP adverts name VIPs that --vip did not give',

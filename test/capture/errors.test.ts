@@ -70,9 +70,22 @@ describe('unreadable files throw one-line CaptureFileErrors', () => {
     expect(errorOf(tmpFile(pcapHeader({major: 3, minor: 1}))).message).toMatch(/unsupported pcap version 3\.1/)
   })
 
-  it('a record claiming 1 GiB', () => {
-    const f = tmpFile(concat(pcapHeader(), pcapRecord(1, 0, pattern(60)), pcapRecord(2, 0, pattern(60), {inclLen: 1 << 30})))
-    expect(errorOf(f).message).toMatch(/record 2 at offset 100 claims 1073741824 captured bytes, over the 268435456-byte limit/)
+  it('a first record claiming 1 GiB: nothing to judge, an error naming the offset', () => {
+    const f = tmpFile(concat(pcapHeader(), pcapRecord(1, 0, pattern(60), {inclLen: 1 << 30})))
+    expect(errorOf(f).message).toMatch(/corrupt at byte offset 24 before any complete frame: record 1 claims 1073741824 captured bytes, over the 268435456-byte limit/)
+  })
+
+  it('a later record claiming 1 GiB: corrupt there, the frames before it are read', () => {
+    const f = tmpFile(concat(pcapHeader(), pcapRecord(1, 0, pattern(60)), pcapRecord(2, 0, pattern(60), {inclLen: 1 << 30}), pcapRecord(3, 0, pattern(60))))
+    const {res, frames} = readAll(f)
+    expect(frames).toEqual([1])
+    expect(res.truncated).toBeNull()
+    expect(res.corrupt).toEqual({offset: 100, message: 'record 2 claims 1073741824 captured bytes, over the 268435456-byte limit'})
+  })
+
+  it('a record longer than the file, before any frame: cut short, an error', () => {
+    const f = tmpFile(concat(pcapHeader(), pcapRecord(1, 0, pattern(60), {inclLen: 5000})))
+    expect(errorOf(f).message).toMatch(/cut short at byte offset 24 before any complete frame: file ends inside record 1: it needs 5016 bytes, 76 are left/)
   })
 
   it('maxRecord lowers the limit', () => {
@@ -103,12 +116,12 @@ describe('unreadable files throw one-line CaptureFileErrors', () => {
 describe('empty but valid files', () => {
   it('a header-only pcap: 0 packets, no error, its link type listed', () => {
     const {res} = readAll(tmpFile(pcapHeader({le: false, linkType: 113})))
-    expect(res).toEqual({packets: 0, linkTypes: [113], format: 'pcap', warnings: [], truncated: null})
+    expect(res).toEqual({packets: 0, linkTypes: [113], format: 'pcap', warnings: [], truncated: null, corrupt: null})
   })
 
   it('a pcapng with only a section header and an interface', () => {
     const {res} = readAll(tmpFile(concat(shb(), idb(true, 1, 0))))
-    expect(res).toEqual({packets: 0, linkTypes: [], format: 'pcapng', warnings: [], truncated: null})
+    expect(res).toEqual({packets: 0, linkTypes: [], format: 'pcapng', warnings: [], truncated: null, corrupt: null})
   })
 })
 
@@ -128,6 +141,11 @@ describe('files cut inside a record deliver every complete frame', () => {
   it.each([
     ['inside the first record header', starts[0]! + 5],
     ['inside the data of record 1', starts[0]! + 16 + 3],
+  ])('cut %s: no complete frame, an error naming the offset', (_what, cut) => {
+    expect(errorOf(tmpFile(whole.subarray(0, cut), 'cut.pcap')).message).toMatch(/cut short at byte offset 24 before any complete frame: file ends inside (the header of )?record 1/)
+  })
+
+  it.each([
     ['inside the header of record 13', starts[12]! + 15],
     ['inside the data of record 20', starts[19]! + 17],
     ['one byte short of the end', whole.length - 1],
@@ -152,15 +170,17 @@ describe('files cut inside a record deliver every complete frame', () => {
     const epbStarts: number[] = []
     for (let o = 0; o < ng.length; o += dv.getUint32(o + 4, true)) if (dv.getUint32(o, true) === 6) epbStarts.push(o)
     expect(epbStarts.length).toBe(5)
-    for (const [k, cut] of [[2, epbStarts[2]! + 30], [4, epbStarts[4]! + 4], [0, epbStarts[0]! + 7]] as const) {
+    for (const [k, cut] of [[2, epbStarts[2]! + 30], [4, epbStarts[4]! + 4]] as const) {
       const {res} = readAll(tmpFile(ng.subarray(0, cut)))
       expect(res.packets).toBe(k)
       expect(res.truncated?.offset).toBe(epbStarts[k])
+      expect(res.corrupt).toBeNull()
     }
+    expect(errorOf(tmpFile(ng.subarray(0, epbStarts[0]! + 7))).message).toMatch(new RegExp(`cut short at byte offset ${epbStarts[0]} before any complete frame`))
   })
 })
 
-describe('corrupt pcapng blocks stop the read where they are', () => {
+describe('corrupt pcapng blocks stop the read where they are (corrupt, not cut: the frames before are kept)', () => {
   const data = pattern(60)
   const head = concat(shb(), idb(true, 1, 0))
   const good = epb(true, 0, 1_000_000n, data)
@@ -172,12 +192,31 @@ describe('corrupt pcapng blocks stop the read where they are', () => {
   const expectStop = (file: Uint8Array, message: RegExp): void => {
     const {res} = readAll(tmpFile(file))
     expect(res.packets).toBe(1)
-    expect(res.truncated?.offset).toBe(head.length + good.length)
-    expect(res.truncated?.message).toMatch(message)
+    expect(res.truncated).toBeNull()
+    expect(res.corrupt?.offset).toBe(head.length + good.length)
+    expect(res.corrupt?.message).toMatch(message)
   }
 
-  it('garbage length far beyond the file', () => {
+  it('garbage length far beyond the file and over the limit', () => {
     expectStop(concat(head, good, bad((_b, v) => v.setUint32(4, 0xfffffff0, true)), good), /file ends inside a block of 4294967280 bytes/)
+  })
+
+  it('block length 0', () => {
+    expectStop(concat(head, good, bad((_b, v) => v.setUint32(4, 0, true)), good), /impossible block length 0/)
+  })
+
+  it('a packet block before any interface description (second section)', () => {
+    const {res} = readAll(tmpFile(concat(head, good, shb(), epb(true, 0, 1n, data))))
+    expect(res.packets).toBe(1)
+    expect(res.corrupt?.offset).toBe(head.length + good.length + shb().length)
+    expect(res.corrupt?.message).toMatch(/packet on interface 0, but the section has 0 interface/)
+  })
+
+  it('a plausible length beyond the end of the file is a cut, not damage', () => {
+    const {res} = readAll(tmpFile(concat(head, good, bad(() => {}).subarray(0, 40))))
+    expect(res.packets).toBe(1)
+    expect(res.corrupt).toBeNull()
+    expect(res.truncated).toMatchObject({offset: head.length + good.length, message: expect.stringMatching(/file ends inside a block of 92 bytes/)})
   })
 
   it('length not a multiple of 4, or below 12', () => {
