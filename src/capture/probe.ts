@@ -308,9 +308,12 @@ function rejudge(c: CheckResult, add: Finding[], by: string): void {
     return
   }
   // the arp check's own judgement already counts the probe's answers as claims
-  if (c.name === 'source' && c.verdict === 'inconclusive') {
+  if (c.name !== 'source') return
+  if (c.verdict === 'inconclusive') {
     c.verdict = 'pass'
     c.summary = `${by}: every proxy answered from the VIP (${add.length} SYN-ACK(s)); no client traffic judged (${c.summary})`
     delete c.missing
+  } else {
+    c.summary += `; ${by}: every proxy answered from the VIP (${add.length} SYN-ACK(s))`
   }
 }

@@ -36,6 +36,8 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
   for (const name of ifaces) a.addInput(name, 'interface')
   const writers: (PcapWriter | null)[] = ifaces.map(() => null)
   let total = 0
+  /** why the capture stopped (for --trigger's report): duration, count, interrupted, settled … */
+  let stoppedBy = ''
   let done: () => void = () => {}
   const finished = new Promise<void>((resolve) => { done = resolve })
   const live = startLive(ifaces, buildFilter(options.vips), 0, (rec: PacketRecord) => {
@@ -59,7 +61,6 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
     }
   }
   const started = Date.now()
-  let stoppedBy = ''
   const stopBy = (why: string) => () => { stoppedBy ||= why; done() }
   // with --probe or --trigger the run ends by itself; --duration is then an upper limit
   const timer = lo.durationS ? setTimeout(stopBy('duration'), lo.durationS * 1000) : null
