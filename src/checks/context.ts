@@ -188,17 +188,40 @@ export class Knowledge {
     return h ? `${h.name} (${macOrIp})` : macOrIp
   }
 
-  /** Put host names next to every MAC (and every host address) a sentence mentions. */
+  /** Put host names next to every MAC (and every host address) a sentence mentions:
+   *  "rs1 (02:00:00:00:00:21)"; an address and a MAC of one host side by side: "lb1 (198.51.100.2, 02:…)". */
   decorate(message: string): string {
     if (this.hostByMac.size === 0 && this.hostByIp.size === 0) return message
-    return message.replace(/(?<![\w:.])([0-9a-f]{2}(?::[0-9a-f]{2}){5}|\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:.])/gi, (m, _a, offset: number, all: string) => {
-      const h = this.hostOf(m.toLowerCase())
-      if (!h) return m
-      // already named right before ("rs1 (02:…)" or "rs1 02:…")
-      if (all.slice(Math.max(0, offset - h.name.length - 2), offset).includes(h.name)) return m
-      return `${h.name} (${m})`
-    })
+    const re = /(?<![\w:.])([0-9a-f]{2}(?::[0-9a-f]{2}){5}|\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:.])/gi
+    let out = ''
+    let pos = 0
+    let last: {host: HostInfo, closeAt: number} | null = null
+    for (let m = re.exec(message); m; m = re.exec(message)) {
+      const addr = m[0]
+      const h = this.hostOf(addr.toLowerCase())
+      if (!h) continue
+      const between = message.slice(pos, m.index)
+      // "lb1 (198.51.100.2) 02:…" → "lb1 (198.51.100.2, 02:…)"; "(02:…)" right after the name: already named
+      if (last && last.host === h && /^\s*\(?$/.test(between)) {
+        out = out.slice(0, last.closeAt) + `, ${addr}` + out.slice(last.closeAt)
+        pos = m.index + addr.length
+        if (between.endsWith('(') && message[pos] === ')') pos++
+        continue
+      }
+      out += between
+      if (out.slice(Math.max(0, out.length - h.name.length - 2)).includes(h.name)) {
+        out += addr
+        last = null
+      } else {
+        out += `${h.name} (${addr}`
+        last = {host: h, closeAt: out.length}
+        out += ')'
+      }
+      pos = m.index + addr.length
+    }
+    return out + message.slice(pos)
   }
+
 
   addInput(name: string, kind: 'file' | 'interface'): number {
     this.inputs.push({name, kind, first: null, last: null})

@@ -111,6 +111,8 @@ describe('lab fixtures reported with the inventory name the hosts', () => {
     expect((by.failover.transitions ?? []).map((t) => [t.vrid, t.fromHost, t.toHost])).toEqual([[51, 'lb1', 'lb2'], [52, 'lb1', 'lb2']])
     const stale = by.arp.findings.filter((x) => x.kind === 'stale-owner')
     expect(stale.map((x) => [x.frame, x.host])).toEqual([[353, 'lb1'], [359, 'lb1']])
+    // lb1's address and MAC side by side are named once
+    expect(stale[1].message).toMatch(/^former master lb1 \(198\.51\.100\.2, 02:00:00:00:00:11\) sent an ARP reply .* after lb2 \(198\.51\.100\.3\) took over/)
   })
 
   it('without an inventory nothing is named (host absent)', () => {
