@@ -61,6 +61,7 @@ def describe(path):
           f"packets: {info.get('Number of packets')}")
     adverts = defaultdict(list)   # (vrid, family) -> [(frame, t, src, prio, int)]
     claims = []
+    quoted = []   # VRRP adverts quoted in ICMP errors
     replies = defaultdict(list)   # (src ip, eth src, eth dst) -> frames
     wrong = []
     requests = defaultdict(int)   # (dst mac) -> count
@@ -70,6 +71,11 @@ def describe(path):
         edst = r["eth.dst"] or ("(sll pkttype %s)" % r["sll.pkttype"] if r["sll.pkttype"] else "")
         src = r["ip.src"] or r["ipv6.src"]
         dst = r["ip.dst"] or r["ipv6.dst"]
+        if r["vrrp.virt_rtr_id"] and (r["icmp.type"] or r["icmpv6.type"]):
+            # an advert quoted inside an ICMP error (protocol unreachable from a host whose
+            # keepalived is gone, unicast peers): not an advert of the ICMP sender
+            quoted.append((fr, src, esrc, r["icmp.type"] or r["icmpv6.type"]))
+            continue
         if r["vrrp.virt_rtr_id"]:
             fam = "ipv4" if r["ip.src"] else "ipv6"
             adverts[(int(r["vrrp.virt_rtr_id"]), fam)].append(
@@ -124,6 +130,9 @@ def describe(path):
             print(f"     transition: {old[2]} (frame {old[0]}, prio {old[3]}) -> {new[2]} (frame {new[0]}): "
                   f"takeover {ms:.1f} ms, bound {bound * 1000:.1f} ms "
                   f"({'skew only, after priority 0' if old[3] == 0 else '3 x interval + skew'})")
+    if quoted:
+        print(f"   VRRP adverts quoted in ICMP errors (not adverts; {len(quoted)}): first frame {quoted[0][0]} "
+              f"from {quoted[0][1]} {n(quoted[0][2])}, ICMP type {quoted[0][3]}")
     if claims:
         print(f"   VIP claims ({len(claims)}):")
         for fr, t, kind, mac, esrc, vip in claims:

@@ -47,7 +47,8 @@ NFT_FILE=$LAB_ROOT/lab/nft-dr.nft
 NODES=(client router lan mon lb1 lb2 rs1 rs2 lb3 lb4)
 SCENARIOS=(healthy arp-leak udp-wrong-source failover-graceful failover-hard
            proxy-without-vip replies-via-lb arp-announce vip6-on-lan
-           split-brain failover-link-down flapping vrid-collision)
+           split-brain failover-link-down flapping vrid-collision
+           vrrp3-ipv4 fast-interval unicast-peers use-vmac auth-pass)
 LOCK=${DRC_LAB_LOCK:-/tmp/drc-lab.lock}
 
 VIP4=198.51.100.10
@@ -186,11 +187,31 @@ setup_lb() {
   nsx "$1" nft -D "LB_MAC=${MAC[$1]}" -f "$NFT_FILE"
   setup_ka "$1"
 }
+# the keepalived configuration of NODE for SCENARIO: lab/keepalived/NODE.conf, changed for the
+# VRRP variants (the file written to $RUN/NODE/keepalived.conf is the one keepalived reads)
+ka_conf() {
+  local n=$1 s=$2 peer
+  case $n in lb1) peer=lb2 ;; lb2) peer=lb1 ;; *) cat "$KA_DIR/$n.conf"; return ;; esac
+  awk -v s="$s" -v own4="${IP4[$n]}" -v own6="${IP6[$n]}" -v peer4="${IP4[$peer]}" -v peer6="${IP6[$peer]}" '
+    /vrrp_version 2/ && (s == "vrrp3-ipv4" || s == "fast-interval") { sub(/vrrp_version 2/, "vrrp_version 3") }
+    /advert_int 1/ && s == "fast-interval" { sub(/advert_int 1/, "advert_int 0.1") }
+    /^vrrp_instance/ { inst = $2 }
+    / dev eth0$/ && s == "use-vmac" { sub(/ dev eth0$/, "") }   # VIPs go on the vrrp.VRID interface
+    { print }
+    /^ *interface eth0/ {
+      if (s == "use-vmac") print "    use_vmac"
+      if (s == "unicast-peers" && inst == "VI_4") print "    unicast_src_ip " own4 "\n    unicast_peer {\n        " peer4 "\n    }"
+      if (s == "unicast-peers" && inst == "VI_6") print "    unicast_src_ip " own6 "\n    unicast_peer {\n        " peer6 "\n    }"
+      if (s == "auth-pass" && inst == "VI_4") print "    authentication {\n        auth_type PASS\n        auth_pass drcheck1\n    }"
+    }' "$KA_DIR/$n.conf"
+}
+
 setup_ka() {
   local n=$1 d="$RUN/$1"
   mkdir -p "$d"
   # -P VRRP only, -n foreground (we background it), -l -D log detail to the console -> log file
-  nsx "$n" keepalived -P -n -l -D -G -f "$KA_DIR/$n.conf" \
+  ka_conf "$n" "$(cat "$RUN/scenario" 2>/dev/null || echo healthy)" >"$d/keepalived.conf"
+  nsx "$n" keepalived -P -n -l -D -G -f "$d/keepalived.conf" \
       -p "$d/keepalived.pid" -r "$d/vrrp.pid" -c "$d/checkers.pid" >"$d/keepalived.log" 2>&1 &
   echo $! >"$d/keepalived.launch.pid"
 }
@@ -240,7 +261,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION CMD...
   for ((i = 0; i < t * 10; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
   die "timed out after ${t}s waiting for $what"
 }
-has_vips() { local out; out=$(nsx "$1" ip addr show dev eth0); grep -q " $VIP4/32" <<<"$out" && grep -q " $VIP6/128" <<<"$out"; }
+has_vips() { local out; out=$(nsx "$1" ip addr show | grep -v ' lo$'); grep -q " $VIP4/32" <<<"$out" && grep -q " $VIP6/128" <<<"$out"; }
 listening() { nsx "$1" ss -lntu | grep -q ':25 ' && [ "$(nsx "$1" ss -lnu | grep -c ':53 ')" -ge 2 ]; }
 
 cmd_up() {
@@ -439,6 +460,14 @@ NFT
         echo "restart $k: $(date -u +%FT%T.%NZ)" >>"$RUN/flush.time"
         wait_for 8 "lb1 to preempt" has_vips lb1
       done ;;
+    vrrp3-ipv4)
+      sleep 3; event_graceful ;;
+    unicast-peers|use-vmac|auth-pass)
+      # after lb1's second GARP burst (vrrp_garp_master_delay 5 s after it became master, ≈ +3 s
+      # here): vrrp3-ipv4 at +3 s shows what drcheck makes of a burst 1 s before a handover
+      sleep 4.5; event_graceful ;;
+    fast-interval)
+      sleep 3; event_hard ;;
     arp-announce)
       sleep 5   # a second time: rs1 forgets its gateway again while it keeps replying
       log "event: flush rs1's neighbour cache"
@@ -457,6 +486,7 @@ cmd_record() {
     failover-hard)     dur=15; points=(lan lb1 lb2 rs1-ns rs1-any) ;;
     split-brain|failover-link-down|vrid-collision) dur=10; points=(lan) ;;
     flapping)          dur=17; points=(lan) ;;
+    vrrp3-ipv4|fast-interval|unicast-peers|use-vmac|auth-pass) dur=8; points=(lan) ;;
     *)                 dur=8; points=(lan lb1 rs1-ns) ;;
   esac
   take_lock
@@ -600,4 +630,6 @@ main() {
     *) usage >&2; exit 3 ;;
   esac
 }
-main "$@"
+# one line: bash reads a script as it runs it; `exit` on the same line keeps an edit of this file
+# during a long run from being read as more commands once main returns
+main "$@"; exit $?

@@ -198,4 +198,40 @@ describe('lab fixtures: the culprit and its frame', () => {
     expect(find(byName.failover, 'split-brain')).toEqual([])
     expect(find(byName.arp, 'stale-owner')).toEqual([])
   })
+  // VRRP variants: bounds from the VRRP arithmetic of each configuration (new master lb2, prio 100)
+  it('vrrp3-ipv4: VRRPv3 adverts for the IPv4 VIP, graceful takeover within the skew (139 → 150, 140 → 156)', () => {
+    const f = verify('vrrp3-ipv4/lan.pcapng').byName.failover
+    expect(f.transitions!.map((x) => [x.vrid, x.fromFrame, x.toFrame]).sort()).toEqual([[51, 139, 150], [52, 140, 156]])
+    for (const x of f.transitions!) expect(x.boundMs).toBeCloseTo((156 / 256) * 1000, 0)
+  })
+
+  it('fast-interval: 0.1 s adverts, hard takeover ≈ 367 ms against 3 × 100 ms + 156/256 × 100 ms', () => {
+    const t = verify('fast-interval/lan.pcapng').byName.failover.transitions!
+    expect(t.map((x) => [x.vrid, x.fromFrame, x.toFrame]).sort()).toEqual([[51, 215, 255], [52, 216, 261]])
+    for (const x of t) {
+      expect(x.boundMs).toBeCloseTo(300 + (156 / 256) * 100, 0)
+      expect(Math.abs(x.takeoverMs - 367.4)).toBeLessThan(1) // tshark: 367.3 / 367.5 ms
+      expect(x.graceful).toBe(false)
+    }
+  })
+
+  it('use-vmac: both LBs advertise from the virtual MACs; VRID 52\'s MAC answers ARP for the IPv4 VIP (frame 4)', () => {
+    const {byName} = verify('use-vmac/lan.pcapng')
+    const t = byName.failover.transitions!
+    expect(t.map((x) => [x.vrid, x.fromFrame, x.toFrame, x.toMac]).sort())
+      .toEqual([[51, 140, 151, '00:00:5e:00:01:33'], [52, 141, 157, '00:00:5e:00:02:34']])
+    const bad = byName.arp.findings.filter((x) => x.severity === 'fail')
+    expect(bad.map((x) => x.frame)).toContain(4)
+    expect(bad.find((x) => x.frame === 4)).toMatchObject({mac: '00:00:5e:00:02:34', ip: VIP4})
+  })
+
+  it('unicast-peers: unicast adverts, ICMP-quoted adverts not taken as lb1 (215 → 219, 216 → 226)', () => {
+    const t = verify('unicast-peers/lan.pcapng').byName.failover.transitions!
+    expect(t.map((x) => [x.vrid, x.fromFrame, x.toFrame]).sort()).toEqual([[51, 215, 219], [52, 216, 226]])
+  })
+
+  it('auth-pass: VRRPv2 adverts with a PASS password, takeover 213 → 221 / 214 → 227', () => {
+    const t = verify('auth-pass/lan.pcapng').byName.failover.transitions!
+    expect(t.map((x) => [x.vrid, x.fromFrame, x.toFrame]).sort()).toEqual([[51, 213, 221], [52, 214, 227]])
+  })
 })
