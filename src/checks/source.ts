@@ -156,9 +156,10 @@ export class SourceCheck {
     flow.lastSeenS = t
     const k = this.k
     const isRst = ev.proto === TCP && (ev.tcpFlags & RST) !== 0
-    if (ev.ethSrc && !k.isLbMac(ev.ethSrc)) k.replyMacs.set(ev.ethSrc, (k.replyMacs.get(ev.ethSrc) ?? 0) + 1)
-    const svc = flow.proto === TCP ? `TCP port ${flow.service}` : flow.proto === UDP ? `UDP port ${flow.service}` : 'ICMP echo'
+    // the first reply of a flow teaches who the proxy is (once per flow, not per packet)
+    if (!flow.replied && ev.ethSrc && !k.isLbMac(ev.ethSrc)) k.replyMacs.set(ev.ethSrc, (k.replyMacs.get(ev.ethSrc) ?? 0) + 1)
     if (ev.ipSrc !== flow.vip) {
+      const svc = flow.proto === TCP ? `TCP port ${flow.service}` : flow.proto === UDP ? `UDP port ${flow.service}` : 'ICMP echo'
       this.findings.add(finding(k, 'wrong-source', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc, relatedFrame: flow.first.frame},
         `reply to ${flow.client}:${flow.cport} (${svc} of VIP ${flow.vip}) left ${ev.ethSrc || 'a host'} with source ${ev.ipSrc} instead of the VIP, at ${where(k, ev)}; the request was ${where(k, flow.first)}`))
     }
