@@ -195,6 +195,17 @@ describe('Prober', () => {
     expect(r2.verdict).toBe('pass')
   })
 
+  it("keeps the probe's own connection (the answer, the local kernel's RST) from the source check, nothing else", () => {
+    const {p, at} = setup([RS1])
+    p.sendSynProbes([VIP4])
+    const sport = p.summary().syn[0]!.sport
+    expect(p.onEvent(tcp(RS1, VIP4, 25, sport, 0x12, at() + 0.003, 5))).toBe(true)
+    const kernelRst: TrafficEvent = {...tcp(ME, '198.51.100.1', sport, 25, 0x04, at() + 0.004, 6), ipDst: VIP4, ethDst: LB1}
+    expect(p.onEvent(kernelRst)).toBe(true)
+    expect(p.onEvent(tcp(RS1, VIP4, 25, sport + 1, 0x12, at() + 0.005, 7))).toBe(false)
+    expect(p.onEvent(arpReply(LB1, at() + 0.001, 8))).toBe(false)
+  })
+
   it('probes the ARP responders that are not LBs when no proxy is known', () => {
     const {p, sent, at} = setup([])
     p.sendNeighbourProbes([VIP4])

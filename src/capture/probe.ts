@@ -102,11 +102,16 @@ export class Prober {
     this.addrs = addrs ?? ifaces.map((n) => interfaceAddrs(n))
   }
 
-  /** Feed every decoded event of the capture. */
-  onEvent = (ev: DecodedEvent): void => {
+  /** Feed every decoded event of the capture. True for a segment of a probe's own connection
+   *  (the answer, or the RST the local kernel sends for it): the source check must not take it for client traffic. */
+  onEvent = (ev: DecodedEvent): boolean => {
     if (ev.kind === 'arp') this.onArp(ev)
     else if (ev.kind === 'nd') this.onNd(ev)
-    else if (ev.kind === 'traffic' && ev.proto === 6) this.onTcp(ev)
+    else if (ev.kind === 'traffic' && ev.proto === 6) {
+      this.onTcp(ev)
+      return this.syn.some((p) => p.iface === ev.input && ((ev.ipDst === p.src && ev.dport === p.sport && ev.sport === p.port) || (ev.ipSrc === p.src && ev.sport === p.sport && ev.dport === p.port)))
+    }
+    return false
   }
 
   private inWindow(sentS: number, ev: FrameRef): boolean {

@@ -66,8 +66,9 @@ export class Analysis {
   enableMultiPoint(): void {
     this.multi ??= new MultiPoint()
   }
-  /** live extras (--probe) that watch the decoded events too */
-  readonly observers: ((ev: DecodedEvent) => void)[] = []
+  /** live extras (--probe) that watch the decoded events too; one returning true keeps a traffic
+   *  event from the checks (the probe's own connections are judged by the probe, not as client traffic) */
+  readonly observers: ((ev: DecodedEvent) => boolean | void)[] = []
 
   constructor(options: CheckOptions, readonly checks: CheckName[]) {
     this.k = new Knowledge(options)
@@ -113,7 +114,9 @@ export class Analysis {
   }
 
   private onEvent(ev: DecodedEvent): void {
-    for (const o of this.observers) o(ev)
+    let consumed = false
+    for (const o of this.observers) if (o(ev) === true) consumed = true
+    if (consumed && ev.kind === 'traffic') return
     switch (ev.kind) {
       case 'traffic':
         this.source?.onTraffic(ev)
