@@ -19,6 +19,10 @@
 #                                socket wait by a fixed S seconds (for commands that do not capture);
 #                                DRC_LAB_AFTER_OPEN=S waits S more seconds after it (e.g. 1.5 so
 #                                a command learning the VIPs from VRRP sees an advert first).
+#   lab.sh replay FILE CMD...    namespace drc-replay with a veth pair r0 <-> r1: CMD runs there
+#                                (capture on r1), FILE is sent into r0 with tcpreplay at its own
+#                                pace once CMD's capture is open; exits with CMD's status. For the
+#                                VLAN-tagged fixtures (this kernel has no 802.1Q: tags only on the wire)
 #   lab.sh scenarios             list scenarios
 #
 # Scenarios: healthy, arp-leak (rs1 arp_ignore=0), udp-wrong-source (rs1's UDP 53 on the
@@ -44,7 +48,7 @@ FIX=${DRC_LAB_FIXTURES:-$LAB_ROOT/fixtures/lab}
 KA_DIR=$LAB_ROOT/lab/keepalived
 NFT_FILE=$LAB_ROOT/lab/nft-dr.nft
 
-NODES=(client router lan mon lb1 lb2 rs1 rs2 lb3 lb4)
+NODES=(client router lan mon lb1 lb2 rs1 rs2 lb3 lb4 replay)
 SCENARIOS=(healthy arp-leak udp-wrong-source failover-graceful failover-hard
            proxy-without-vip replies-via-lb arp-announce vip6-on-lan
            split-brain failover-link-down flapping vrid-collision
@@ -612,6 +616,34 @@ cmd_run_during_traffic() {
   return "$rc"
 }
 
+cmd_replay() {
+  local file=${1:?pcap file} rc=0 cmd_pid base i; shift
+  [ $# -ge 1 ] || die "usage: lab.sh replay FILE CMD..."
+  [ -r "$file" ] || die "cannot read $file"
+  command -v tcpreplay >/dev/null || die "missing tcpreplay: run scripts/setup-system.sh"
+  take_lock
+  trap 'cmd_down' EXIT
+  cmd_down >/dev/null 2>&1 || true
+  mkns replay
+  nsx replay sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n drc-replay link add r0 type veth peer name r1
+  ip -n drc-replay link set r0 up; ip -n drc-replay link set r1 up
+  base=$(open_captures replay)
+  ip netns exec drc-replay "$@" &
+  cmd_pid=$!
+  for ((i = 0; i < 100; i++)); do
+    [ "$(open_captures replay)" -gt "$base" ] && break
+    kill -0 "$cmd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "replay: the command's capture is open after $((i * 100)) ms; tcpreplay $file into r0"
+  nsx replay tcpreplay -q -i r0 "$file" >"$RUN/tcpreplay.log" 2>&1 || log "tcpreplay failed: $(tail -1 "$RUN/tcpreplay.log")"
+  wait "$cmd_pid" || rc=$?
+  cmd_down
+  trap - EXIT
+  return "$rc"
+}
+
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 main() {
@@ -625,6 +657,7 @@ main() {
     exec) need_root; cmd_exec "$@" ;;
     status) need_root; cmd_status ;;
     run-during-traffic|live-check) need_root; cmd_run_during_traffic "$@" ;;
+    replay) need_root; mkdir -p "$RUN"; cmd_replay "$@" ;;
     scenarios) printf '%s\n' "${SCENARIOS[@]}" ;;
     help|-h|--help) usage ;;
     *) usage >&2; exit 3 ;;

@@ -234,4 +234,26 @@ describe('lab fixtures: the culprit and its frame', () => {
     const t = verify('auth-pass/lan.pcapng').byName.failover.transitions!
     expect(t.map((x) => [x.vrid, x.fromFrame, x.toFrame]).sort()).toEqual([[51, 213, 221], [52, 214, 227]])
   })
+  // the same capture with one VLAN tag and with two (802.1ad outside 802.1Q): same verdicts, same frames
+  it('vlan: the tagged copies of vip6-on-lan give its verdicts and its culprit frames (11, 14)', () => {
+    for (const f of ['vlan/vip6-on-lan-1q.pcap', 'vlan/vip6-on-lan-qinq.pcap']) {
+      const {r, byName} = verify(f)
+      expect(r.inputs[0]!.packets, f).toBe(323)
+      expect(find(byName.arp, 'real-server-answers').map((x) => [x.frame, x.mac]), f).toContainEqual([11, RS1])
+      expect(find(byName.arp, 'real-server-announces')[0], f).toMatchObject({frame: 14, mac: RS1, ip: VIP6})
+      const counts = byName.source.counts as Record<string, unknown>
+      const want = verify('vip6-on-lan/lan.pcapng').byName.source.counts as Record<string, unknown>
+      for (const k of ['requests', 'pairs', 'perFamily', 'perService', 'unanswered']) expect(counts[k], `${f} ${k}`).toEqual(want[k])
+    }
+  })
+
+  // drcheck: tagged IPv6 frames get Ethernet source 33:33:00:00:00:10, so lb1's NA (frame 12) becomes
+  // real-server-answers and the IPv6 replies count for a proxy 33:33:00:00:00:10
+  it.fails('vlan: the tagged copies give exactly the untagged file\'s arp findings and per-proxy counts', () => {
+    const per = (f: string) => (verify(f).byName.source.counts as Record<string, unknown>).perProxy
+    for (const f of ['vlan/vip6-on-lan-1q.pcap', 'vlan/vip6-on-lan-qinq.pcap']) expect(per(f), f).toEqual(per('vip6-on-lan/lan.pcapng'))
+    const strip = (c: CheckResult) => c.findings.map((x) => [x.kind, x.frame, x.mac, x.ip, x.message.replace(/vip6-on-lan-(1q|qinq)\.pcap|lan\.pcapng/g, 'F')])
+    const want = strip(verify('vip6-on-lan/lan.pcapng').byName.arp)
+    for (const f of ['vlan/vip6-on-lan-1q.pcap', 'vlan/vip6-on-lan-qinq.pcap']) expect(strip(verify(f).byName.arp), f).toEqual(want)
+  })
 })
