@@ -70,7 +70,8 @@ export class ChunkReader {
   private base = 0
 
   constructor(
-    private readonly fd: number,
+    /** the open file, or the bytes themselves (in-memory reads: the fuzzer, tests) */
+    private readonly fd: number | Uint8Array,
     /** file size when opened; bytes appended later are not read */
     readonly size: number,
     private readonly maxBuffer: number,
@@ -118,7 +119,9 @@ export class ChunkReader {
     this.end = keep
     while (this.end < n) {
       const want = Math.min(this.buf.length - this.end, this.size - this.base - this.end)
-      const got = readSync(this.fd, this.buf, this.end, want, this.base + this.end)
+      const got = typeof this.fd === 'number'
+        ? readSync(this.fd, this.buf, this.end, want, this.base + this.end)
+        : copyFrom(this.fd, this.buf, this.end, want, this.base + this.end)
       if (got === 0) return false // the file shrank while we read it
       this.end += got
     }
@@ -138,9 +141,28 @@ export function readCaptureFile(path: string, input: number, sink: PacketSink, o
     const st = fstatSync(fd)
     if (st.isDirectory()) throw new CaptureFileError(path, 'is a directory, not a capture file')
     if (!st.isFile()) throw new CaptureFileError(path, 'is not a regular file (pipes and devices cannot be replayed)')
-    if (st.size === 0) throw new CaptureFileError(path, 'is empty (0 bytes), not a capture file')
-    const src = new ChunkReader(fd, st.size, maxRecord + FRAMING)
-    const head = Math.min(4, st.size)
+    return readFrom(fd, st.size, path, input, sink, maxRecord)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The same reader over bytes in memory (`name` stands for the path in messages). */
+export function readCaptureBytes(bytes: Uint8Array, name: string, input: number, sink: PacketSink, opts: ReadOptions = {}): FileReadResult {
+  return readFrom(bytes, bytes.length, name, input, sink, Math.min(opts.maxRecord ?? MAX_RECORD, MAX_RECORD))
+}
+
+function copyFrom(from: Uint8Array, to: Uint8Array, at: number, n: number, pos: number): number {
+  const part = from.subarray(pos, Math.min(pos + n, from.length))
+  to.set(part, at)
+  return part.length
+}
+
+function readFrom(fd: number | Uint8Array, size: number, path: string, input: number, sink: PacketSink, maxRecord: number): FileReadResult {
+  {
+    if (size === 0) throw new CaptureFileError(path, 'is empty (0 bytes), not a capture file')
+    const src = new ChunkReader(fd, size, maxRecord + FRAMING)
+    const head = Math.min(4, size)
     src.ensure(head)
     const result: FileReadResult = {packets: 0, linkTypes: [], format: 'pcap', warnings: [], truncated: null, corrupt: null}
     const ctx: ReadContext = {path, src, rec: newRecord(input), sink, result, maxRecord}
@@ -163,8 +185,6 @@ export function readCaptureFile(path: string, input: number, sink: PacketSink, o
       throw new CaptureFileError(path, `${result.corrupt ? 'corrupt' : 'cut short'} at byte offset ${stop.offset} before any complete frame: ${stop.message}`)
     }
     return result
-  } finally {
-    closeSync(fd)
   }
 }
 
