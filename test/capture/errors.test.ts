@@ -236,3 +236,17 @@ describe('corrupt pcapng blocks stop the read where they are (corrupt, not cut: 
     expectStop(concat(head, good, bad((_b, v) => v.setUint32(8, 5, true)), good), /packet on interface 5, but the section has 1 interface/)
   })
 })
+
+describe('lengths read from the file are checked before anything is allocated', () => {
+  const corpus = join(import.meta.dirname, '../../fixtures/corpus/generated')
+  it.each([
+    'pcap-incl-256MiB-exactly-beyond-file.pcap', 'pcap-incl-256MiB-plus-1.pcap', 'pcap-incl-4GiB.pcap',
+    'pcapng-block-length-huge.pcapng', 'pcapng-caplen-4GiB.pcapng', 'pcapng-spb-orig-huge.pcapng',
+  ])('%s: the read buffer stays small (no allocation by the claimed length)', (name) => {
+    const before = process.memoryUsage().arrayBuffers
+    const {res} = readAll(join(corpus, name))
+    const grown = process.memoryUsage().arrayBuffers - before
+    expect(res.packets).toBeGreaterThan(0)
+    expect(grown).toBeLessThan(16 * 2 ** 20)
+  })
+})
