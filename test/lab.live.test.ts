@@ -178,6 +178,37 @@ describe.runIf(ready || ci)('live capture in the lab (cap, inside the lab namesp
     expect(status).toBe(1)
   }, 150_000)
 
+  // VRRP variants on the LAN, each with lb1's failover at +3 s / +4.5 s: timings against the VRRP
+  // arithmetic of the configuration (new master lb2, priority 100)
+  const skew = (intervalMs: number) => (156 / 256) * intervalMs
+  const variants: [string, boolean, number, string][] = [
+    // scenario, graceful, bound (ms), new master's MAC
+    ['vrrp3-ipv4', true, skew(1000), LB2],
+    ['fast-interval', false, 3 * 100 + skew(100), LB2],
+    ['unicast-peers', true, skew(1000), LB2],
+    ['auth-pass', true, skew(1000), LB2],
+  ]
+  for (const [scenario, graceful, bound, mac] of variants) {
+    it(`${scenario} on the LAN: lb2 takes over within ${bound.toFixed(1)} ms + tolerance`, () => {
+      const {checks, out} = live(scenario, 'mon', ['verify', '-i', 'eth0', '--duration', '10s', ...VIPS], {DRC_LAB_TRAFFIC_SECONDS: '8'})
+      const t = checks.failover?.transitions ?? []
+      expect(t.map((x) => x.vrid).sort(), out).toEqual([51, 52])
+      for (const x of t) {
+        expect(x, out).toMatchObject({toMac: mac, graceful})
+        expect((x as Transition & {boundMs: number}).boundMs).toBeCloseTo(bound, 0)
+        expect(x.takeoverMs).toBeLessThan(bound * 1.25 + 100)
+      }
+      expect(kinds(checks.failover, 'split-brain'), out).toEqual([])
+    }, 150_000)
+  }
+
+  it('use-vmac on the LAN: adverts from the virtual MACs, VRID 52\'s virtual MAC answers ARP for the IPv4 VIP', () => {
+    const {checks, out} = live('use-vmac', 'mon', ['verify', '-i', 'eth0', '--duration', '10s', ...VIPS], {DRC_LAB_TRAFFIC_SECONDS: '8'})
+    const t = checks.failover?.transitions ?? []
+    expect(t.map((x) => [x.vrid, x.toMac]).sort(), out).toEqual([[51, '00:00:5e:00:01:33'], [52, '00:00:5e:00:02:34']])
+    expect(checks.arp.findings.some((f) => f.severity === 'fail' && f.mac === '00:00:5e:00:02:34' && f.ip === VIP4), out).toBe(true)
+  }, 150_000)
+
   // this kernel has no 802.1Q: the tagged fixtures are sent with tcpreplay into a veth pair and
   // drcheck captures on the other end (lab.sh replay); no --vip: learnt from the tagged VRRP adverts
   for (const file of ['vlan/vip6-on-lan-1q.pcap', 'vlan/vip6-on-lan-qinq.pcap']) {
