@@ -29,6 +29,10 @@ function vrrpUsable(capture: string, r: Row): boolean {
   // tcpdump-vrrp-print-oobr-frelay: link type 107 (Frame Relay), which drcheck does not decode (the
   // report counts and names such frames); tshark decodes the VRRP inside.
   if (capture === 'tcpdump-vrrp-print-oobr-frelay.pcap') return false
+  // A VRRP advert quoted inside an ICMP/ICMPv6 error (two IP headers: unicast-peers, where the peer
+  // answers a unicast advert with "protocol unreachable"): tshark decodes the quote, drcheck rightly
+  // does not take it for an advert.
+  if (all(r, 'ip.src').length > 1 || all(r, 'ipv6.src').length > 1) return false
   return (num(r, 'vrrp.version') === 2 || num(r, 'vrrp.version') === 3) && num(r, 'vrrp.type') === 1
 }
 
