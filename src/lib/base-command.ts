@@ -30,6 +30,7 @@ export const checkFlags = {
   inventory: Flags.string({description: 'hosts (name, role lb/proxy/gateway/client, MACs, addresses) and VIPs with VRIDs, YAML or JSON: findings name the hosts', helpGroup: 'EXPECT'}),
   'keepalived-conf': Flags.string({multiple: true, description: 'an LB\'s keepalived.conf (repeatable; follows include): VIPs, VRIDs, advert_int, priorities, DR real servers', helpGroup: 'EXPECT'}),
   'reply-timeout': Flags.string({description: 'a request without a reply for this long is unanswered', default: '3s', helpGroup: 'TUNING'}),
+  'flow-idle': Flags.string({description: 'forget a flow idle this long (memory stays flat on long captures); default: reply timeout + 5 s', helpGroup: 'TUNING'}),
   tolerance: Flags.string({description: 'a takeover may exceed the VRRP bound by this much', default: '25%+100ms', helpGroup: 'TUNING'}),
   flapping: Flags.string({description: 'more than COUNT master changes of one VRID within WINDOW is flapping', default: '3/60s', helpGroup: 'TUNING'}),
   require: Flags.string({multiple: true, description: 'an inconclusive CHECK counts as fail (source, arp, failover, all)', helpGroup: 'OUTPUT'}),
@@ -68,7 +69,7 @@ export abstract class CheckCommand extends Command {
   protected async runChecks(flags: Record<string, unknown>): Promise<void> {
     const f = flags as {
       read?: string[], interface?: string[], duration?: string, count?: number, write?: string, vip?: string[], 'lb-mac'?: string[],
-      'proxy-mac'?: string[], 'reply-timeout': string, tolerance: string, flapping: string, require?: string[], json?: boolean, quiet?: boolean,
+      'proxy-mac'?: string[], 'reply-timeout': string, 'flow-idle'?: string, tolerance: string, flapping: string, require?: string[], json?: boolean, quiet?: boolean,
       nagios?: boolean, junit?: string, evidence?: string, redact?: boolean, 'redact-salt'?: string,
       probe?: boolean, 'probe-port'?: number[], trigger?: string, baseline?: string, 'expect-within'?: string,
       inventory?: string, 'keepalived-conf'?: string[],
@@ -95,6 +96,7 @@ export abstract class CheckCommand extends Command {
       lbMacs: (f['lb-mac'] ?? []).map((m) => canonicalMac(m, '--lb-mac')),
       proxyMacs: (f['proxy-mac'] ?? []).map((m) => canonicalMac(m, '--proxy-mac')),
       replyTimeoutS: parseDuration(f['reply-timeout'], '--reply-timeout'),
+      flowIdleS: f['flow-idle'] ? parseDuration(f['flow-idle'], '--flow-idle') : 0,
       tolerancePct: tol.pct, toleranceMs: tol.ms,
       flapCount: flap.count, flapWindowS: flap.windowS,
     }
