@@ -117,7 +117,7 @@ describe('lab fixtures: the culprit and its frame', () => {
   })
 
   // drcheck names the router → lb1 copy (frame 10) instead of the copy that reached rs1 (11)
-  it.fails('proxy-without-vip/lan: the unanswered evidence is the copy that reached rs1 (frames 11, 25)', () => {
+  it('proxy-without-vip/lan: the unanswered evidence is the copy that reached rs1 (frames 11, 25)', () => {
     const un = find(verify('proxy-without-vip/lan.pcapng').byName.source, 'unanswered').map((x) => x.frame!)
     expect(un).toEqual(expect.arrayContaining([11, 25]))
   })
@@ -132,7 +132,7 @@ describe('lab fixtures: the culprit and its frame', () => {
   })
 
   // rs2's replies go straight to the router: invisible from lb1's port, not unanswered
-  it.fails('replies-via-lb/lb1: no unanswered for the requests lb1 forwarded to rs2', () => {
+  it('replies-via-lb/lb1: no unanswered for the requests lb1 forwarded to rs2', () => {
     expect(find(verify('replies-via-lb/lb1.pcap').byName.source, 'unanswered').filter((x) => x.mac === RS2)).toEqual([])
   })
 
@@ -193,7 +193,7 @@ describe('lab fixtures: the culprit and its frame', () => {
   })
 
   // lb1 and lb3 serve different addresses: a collision, not a split brain (README, vrid-collision)
-  it.fails('vrid-collision: no split-brain and no stale-owner between the two clusters', () => {
+  it('vrid-collision: no split-brain and no stale-owner between the two clusters', () => {
     const {byName} = verify('vrid-collision/lan.pcapng')
     expect(find(byName.failover, 'split-brain')).toEqual([])
     expect(find(byName.arp, 'stale-owner')).toEqual([])

@@ -88,6 +88,20 @@ export interface Tenure {
   endedBy: Tenure | null
 }
 
+/**
+ * The cluster an advert belongs to: VRID, family and its address list. Two pairs that use one VRID
+ * with other addresses (a vrid-collision) are two clusters: their masters are not each other's
+ * predecessors, so no transition, split brain or stale owner is read across them.
+ */
+export function clusterOf(ev: {vrid: number, family: Family, addrs: string[]}): string {
+  return `${ev.vrid}/${ev.family}/${[...ev.addrs].sort().join(',')}`
+}
+
+/** Key of the tenure list of an advert's cluster at its capture point. */
+export function tenureKey(ev: {input: number, vrid: number, family: Family, addrs: string[]}): string {
+  return `${ev.input}/${clusterOf(ev)}`
+}
+
 export function vmacFor(vrid: number, family: Family): string {
   const h = vrid.toString(16).padStart(2, '0')
   return family === 'ipv4' ? `00:00:5e:00:01:${h}` : `00:00:5e:00:02:${h}`
@@ -247,12 +261,13 @@ export class Knowledge {
       this.lbMacs.add(ev.ethSrc)
       this.lbMacs.add(vmacFor(ev.vrid, ev.family))
     }
+    const cluster = clusterOf(ev)
     for (const a of ev.addrs) {
       let s = this.vridsOfVip.get(a)
       if (!s) this.vridsOfVip.set(a, (s = new Set()))
-      s.add(`${ev.vrid}/${ev.family}`)
+      s.add(cluster)
     }
-    const key = `${ev.input}/${ev.vrid}/${ev.family}`
+    const key = tenureKey(ev)
     let list = this.tenures.get(key)
     if (!list) this.tenures.set(key, (list = []))
     const t = secondsOf(ev)
@@ -314,7 +329,9 @@ export class Knowledge {
       if (ten.first === ten.resigned) continue
       const start = secondsOf(ten.first) - ten.intervalCs / 100
       let end = ten.resigned ? secondsOf(ten.resigned) : secondsOf(ten.last) + downIntervalS(ten)
-      if (ten.endedBy) end = Math.min(end, secondsOf(ten.endedBy.first))
+      // a master's last moments overlap its successor's first by up to one interval (its queued
+      // gratuitous ARPs, a preemption race): still its tenure, not a stale claim
+      if (ten.endedBy) end = Math.min(end, secondsOf(ten.endedBy.first) + ten.intervalCs / 100)
       if (t >= start && t <= end) {
         out.add(ten.srcMac)
         out.add(vmacFor(ten.vrid, ten.family))
@@ -328,8 +345,8 @@ export class Knowledge {
     const out = new Map<string, Tenure>()
     for (const ten of this.tenuresOfVip(vip, input)) {
       if (!ten.endedBy && !ten.resigned) continue
-      const end = ten.endedBy ? secondsOf(ten.endedBy.first) : secondsOf(ten.resigned!)
-      if (end <= t) out.set(ten.srcMac, ten)
+      const end = ten.endedBy ? secondsOf(ten.endedBy.first) + ten.intervalCs / 100 : secondsOf(ten.resigned!)
+      if (end < t) out.set(ten.srcMac, ten)
     }
     return out
   }

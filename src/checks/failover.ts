@@ -6,7 +6,7 @@
 import type {FrameRef, TrafficEvent, VrrpEvent} from '../decode/events.js'
 import type {Claim} from './arp.js'
 import type {Knowledge, Tenure} from './context.js'
-import {downIntervalS, ref, skewS, vmacFor} from './context.js'
+import {downIntervalS, ref, skewS, tenureKey, vmacFor} from './context.js'
 import {finding, FindingList, where} from './evidence.js'
 import type {CheckResult, Finding, Transition} from './types.js'
 import {isoTime, round1, secondsOf} from './types.js'
@@ -46,7 +46,7 @@ export class FailoverCheck {
     }
     this.checkCollision(ev)
     if (!started) return
-    const list = k.tenures.get(`${ev.input}/${ev.vrid}/${ev.family}`) ?? []
+    const list = k.tenures.get(tenureKey(ev)) ?? []
     // the previous master: the other source whose last positive advert is the latest
     let from: Tenure | null = null
     for (const t of list) {

@@ -76,6 +76,8 @@ export class SourceCheck {
   private readonly unanswered: Unanswered[] = []
   private unansweredCount = 0
   private readonly replyDsts = new Map<string, ReplyDst>()
+  /** per input, per reply source MAC: the destination MACs of the replies seen there ('' = no MAC in the link type) */
+  private readonly replyDstsAt = new Map<number, Map<string, Set<string>>>()
   private readonly perInput = new Map<number, {requests: number, repliesSeen: number, toLb: number, toProxy: number, forwarded: number}>()
   private readonly pairs = {total: 0, perProxy: {} as Record<string, number>, perService: {} as Record<string, number>, perFamily: {} as Record<string, number>}
   private requests = 0
@@ -168,6 +170,11 @@ export class SourceCheck {
         `${ev.ethSrc || 'a host'} answered ${flow.client}:${flow.cport} → ${flow.vip}:${flow.service} with a TCP RST at ${where(k, ev)}: nothing listens on the VIP there`))
     }
     if (!isRst) flow.answered = true
+    let bySrc = this.replyDstsAt.get(ev.input)
+    if (!bySrc) this.replyDstsAt.set(ev.input, (bySrc = new Map()))
+    let dsts = bySrc.get(ev.ethSrc)
+    if (!dsts) bySrc.set(ev.ethSrc, (dsts = new Set()))
+    if (dsts.size < 64) dsts.add(ev.ethDst)
     if (ev.ethDst) {
       const d = this.replyDsts.get(ev.ethDst)
       if (d) d.count++
@@ -235,13 +242,28 @@ export class SourceCheck {
   }
 
   /** Did this request reach a proxy? (a leg addressed to a MAC that is not an LB, or arrived from an LB) */
-  private reachedProxy(legs: Leg[]): string | null {
+  private reachedProxy(legs: Leg[]): {who: string, leg: Leg} | null {
     const k = this.k
     for (const l of legs) {
-      if (l.dst && !k.isLbMac(l.dst) && l.dst !== 'ff:ff:ff:ff:ff:ff') return l.dst
-      if (!l.dst && l.pktType !== 4 && (k.isLbMac(l.src) || !l.src)) return l.src ? '(this host)' : '(no MAC)'
+      if (l.dst && !k.isLbMac(l.dst) && l.dst !== 'ff:ff:ff:ff:ff:ff') return {who: l.dst, leg: l}
+      if (!l.dst && l.pktType !== 4 && (k.isLbMac(l.src) || !l.src)) return {who: l.src ? '(this host)' : '(no MAC)', leg: l}
     }
     return null
+  }
+
+  /**
+   * An LB's view: requests arrive here for an LB and no reply seen here goes to anyone but an LB
+   * (replies that reach the real gateway are invisible from an LB's port; those that come to the LB
+   * are via-lb). Unanswered requests are not judged there.
+   */
+  private isLbView(input: number): boolean {
+    const s = this.perInput.get(input)
+    if (!s || s.toLb === 0) return false
+    // a reply a proxy sent straight to a non-LB (the gateway) is visible here: not an LB's view
+    for (const [src, dsts] of this.replyDstsAt.get(input) ?? []) {
+      for (const dst of dsts) if (dst === '' || (!this.k.isLbMac(dst) && !this.k.isLbMac(src))) return false
+    }
+    return true
   }
 
   finish(): CheckResult {
@@ -260,16 +282,20 @@ export class SourceCheck {
       }
     }
     const lbViewInputs: number[] = []
-    for (const [input, s] of this.perInput) if (s.repliesSeen === 0 && s.toLb > 0) lbViewInputs.push(input)
+    for (const input of this.perInput.keys()) if (this.isLbView(input)) lbViewInputs.push(input)
     let unansweredShown = 0
     for (const u of this.unanswered) {
-      const reached = this.reachedProxy(u.flow.legs)
-      if (!reached) continue
+      const r = this.reachedProxy(u.flow.legs)
+      if (!r) continue
       if (lbViewInputs.includes(u.flow.input)) continue
       unansweredShown++
+      const reached = r.who
+      // the evidence is the copy that reached the proxy when it is this request's (not an older one's)
+      const lt = secondsOf(r.leg.first), ut = secondsOf(u.at)
+      const at = lt >= ut && lt - ut < 1 ? r.leg.first : u.at
       const svc = u.flow.proto === TCP ? `TCP ${u.flow.service}` : u.flow.proto === UDP ? `UDP ${u.flow.service}` : 'ICMP echo'
-      this.findings.add(finding(k, 'unanswered', 'fail', u.at, {mac: reached.startsWith('(') ? undefined : reached, ip: u.flow.vip},
-        `request from ${u.flow.client}:${u.flow.cport} to ${u.flow.vip} (${svc}) reached ${reached} at ${where(k, u.at)} and got no reply within ${k.options.replyTimeoutS} s (is the VIP on the proxy's lo?)`))
+      this.findings.add(finding(k, 'unanswered', 'fail', at, {mac: reached.startsWith('(') ? undefined : reached, ip: u.flow.vip},
+        `request from ${u.flow.client}:${u.flow.cport} to ${u.flow.vip} (${svc}) reached ${reached} at ${where(k, at)} and got no reply within ${k.options.replyTimeoutS} s (is the VIP on the proxy's lo?)`))
     }
     const findings = this.findings.list()
     const perInput = Object.fromEntries([...this.perInput].map(([i, s]) => [k.inputs[i]?.name ?? String(i), s]))
