@@ -90,7 +90,11 @@ describe('the lab configurations', () => {
     const v = (s: string) => s.replace(/\*|\(.*?\)/g, '').trim()
     if (m) expected.set(m[1], {source: v(m[2]), arp: v(m[3]), failover: v(m[4])})
   }
+  // these scenarios run keepalived with a derived configuration (scripts/lab.sh ka_conf: VRRPv3 for
+  // IPv4, advert_int 0.1): lb1.conf/lb2.conf do not describe them, a mismatch there is right
+  const derived = new Set(['vrrp3-ipv4', 'fast-interval'])
   for (const [file, want] of expected) {
+    if (derived.has(file.split('/')[0]!)) continue
     it(`${file}: lb1.conf + lb2.conf alone give the README's verdicts (VIPs from the configuration, no mismatch)`, () => {
       const {r, by} = run([join(LAB, file)], [LB1CONF, LB2CONF])
       expect(r.vipsLearnt).toBe(false)
