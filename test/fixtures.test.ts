@@ -116,7 +116,7 @@ describe('lab fixtures: the culprit and its frame', () => {
     expect(rs).toContain(8) // first IPv6 one
   })
 
-  // drcheck names the router → lb1 copy (frame 10) instead of the copy that reached rs1 (11)
+  // the copy that reached rs1 (11), not the router → lb1 copy (10): wrong before b7ffd35
   it('proxy-without-vip/lan: the unanswered evidence is the copy that reached rs1 (frames 11, 25)', () => {
     const un = find(verify('proxy-without-vip/lan.pcapng').byName.source, 'unanswered').map((x) => x.frame!)
     expect(un).toEqual(expect.arrayContaining([11, 25]))
@@ -131,7 +131,7 @@ describe('lab fixtures: the culprit and its frame', () => {
     expect(verify('replies-via-lb/lan.pcapng').byName.arp.verdict).toBe('pass') // lb1's NS from its VIP is the active LB's
   })
 
-  // rs2's replies go straight to the router: invisible from lb1's port, not unanswered
+  // rs2's replies go straight to the router: invisible from lb1's port, not unanswered (wrong before b7ffd35)
   it('replies-via-lb/lb1: no unanswered for the requests lb1 forwarded to rs2', () => {
     expect(find(verify('replies-via-lb/lb1.pcap').byName.source, 'unanswered').filter((x) => x.mac === RS2)).toEqual([])
   })
@@ -192,7 +192,7 @@ describe('lab fixtures: the culprit and its frame', () => {
     expect(find(byName.arp, 'conflict').map((x) => x.frame)).toContain(435)
   })
 
-  // lb1 and lb3 serve different addresses: a collision, not a split brain (README, vrid-collision)
+  // lb1 and lb3 serve different addresses: a collision, not a split brain (wrong before b7ffd35)
   it('vrid-collision: no split-brain and no stale-owner between the two clusters', () => {
     const {byName} = verify('vrid-collision/lan.pcapng')
     expect(find(byName.failover, 'split-brain')).toEqual([])
