@@ -12,7 +12,9 @@ interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string
   close(): void
   setMinBytes?: (n: number) => void
-  on(ev: 'packet', cb: (nbytes: number, trunc: boolean) => void): void
+  /** patched cap (scripts/patch-cap.mjs) adds the kernel timestamp and original length */
+  on(ev: 'packet', cb: (nbytes: number, trunc: boolean, tsSec?: number, tsUsec?: number, origLen?: number) => void): void
+  on(ev: 'error', cb: (message: string) => void): void
   removeAllListeners(): void
   send(buffer: Buffer, nBytes?: number): void
 }
@@ -63,8 +65,10 @@ export interface LiveCapture {
   interfaces: string[]
   packets: number[]
   linkTypes: number[]
-  /** the clock that stamps the frames (probes and --trigger time themselves on it) */
+  /** the clock that stamps the frames when the binding gives no kernel time (probes and --trigger time themselves on it) */
   clock: WallClock
+  /** true once a frame came with libpcap's own (kernel) timestamp */
+  kernelTimestamps: boolean
   /** Send one raw frame on the interface at this position (libpcap pcap_sendpacket); throws DrcheckError. */
   send(idx: number, frame: Buffer): void
   stop(): void
@@ -74,11 +78,12 @@ export interface LiveCapture {
  * Open every interface and feed frames to the sink (input index = base + position in the list).
  * Throws DrcheckError with a one-line reason when an interface cannot be opened.
  */
-export function startLive(interfaces: string[], filter: string, base: number, sink: PacketSink): LiveCapture {
+export function startLive(interfaces: string[], filter: string, base: number, sink: PacketSink,
+  onError?: (idx: number, message: string) => void): LiveCapture {
   const {Cap} = loadCap()
   const clock = new WallClock()
   const handles: CapHandle[] = []
-  const live: LiveCapture = {interfaces, packets: interfaces.map(() => 0), linkTypes: [], clock, stop() {
+  const live: LiveCapture = {interfaces, packets: interfaces.map(() => 0), linkTypes: [], clock, kernelTimestamps: false, stop() {
     for (const h of handles) { try { h.removeAllListeners(); h.close() } catch { /* already closed */ } }
     handles.length = 0
   }, send(idx: number, frame: Buffer) {
@@ -116,13 +121,21 @@ export function startLive(interfaces: string[], filter: string, base: number, si
     rec.linkType = linkType
     rec.tsDigits = 6
     handles.push(cap)
-    cap.on('packet', (nbytes: number) => {
-      const t = clock.now()
+    cap.on('error', (message: string) => onError?.(idx, message))
+    cap.on('packet', (nbytes: number, _trunc: boolean, tsSec?: number, tsUsec?: number, origLen?: number) => {
       rec.frame = ++live.packets[idx]
-      rec.tsSec = t.sec
-      rec.tsNsec = t.nsec
+      if (tsSec !== undefined && tsUsec !== undefined) {
+        // libpcap's timestamp: taken by the kernel when the frame arrived
+        live.kernelTimestamps = true
+        rec.tsSec = tsSec
+        rec.tsNsec = tsUsec * 1000
+      } else {
+        const t = clock.now()
+        rec.tsSec = t.sec
+        rec.tsNsec = t.nsec
+      }
       rec.capLen = nbytes
-      rec.origLen = nbytes
+      rec.origLen = origLen ?? nbytes
       rec.data = buffer.subarray(0, nbytes)
       sink(rec)
     })

@@ -24,6 +24,8 @@ export interface InputReport {
   malformed: number
   /** problems with the input itself: a file cut short, an unsupported link type, dropped packets */
   warnings: string[]
+  /** live only: where the frame times come from ('kernel' = libpcap's, 'event-loop' = stamped in JS) */
+  timestamps?: 'kernel' | 'event-loop'
   /** the file is corrupt from this byte offset on (not merely cut at its end): frames before it
    *  were analysed, and the overall verdict is at best inconclusive */
   corrupt?: {offset: number, message: string}

@@ -3,6 +3,7 @@
 
 import {buildFilter} from '../capture/bpf.js'
 import {startLive} from '../capture/live.js'
+import {DrcheckError} from './errors.js'
 import {PcapWriter} from '../capture/pcap-writer.js'
 import type {PacketRecord} from '../capture/record.js'
 import type {CheckOptions} from '../checks/context.js'
@@ -38,6 +39,7 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
   let total = 0
   /** why the capture stopped (for --trigger's report): duration, count, interrupted, settled … */
   let stoppedBy = ''
+  let captureError: string | null = null
   let done: () => void = () => {}
   const finished = new Promise<void>((resolve) => { done = resolve })
   const live = startLive(ifaces, buildFilter(options.vips), 0, (rec: PacketRecord) => {
@@ -48,6 +50,12 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
     }
     a.onRecord(rec)
     if (lo.count && ++total >= lo.count) { stoppedBy ||= 'count'; done() }
+  }, (idx, message) => {
+    // the interface went down (or libpcap failed): stop, and judge what was seen
+    captureError ??= `interface ${ifaces[idx]}: capture stopped, the interface went down or was removed (${message})`
+    a.inputs[idx]?.warnings.push(`${captureError}; only what came before was analysed`)
+    stoppedBy ||= 'error'
+    done()
   })
   // create the evidence files at once, so an empty capture still leaves a valid (empty) pcap
   if (lo.write) {
@@ -100,6 +108,14 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
   ifaces.forEach((_, i) => a.endInput(i))
   if (active.error) throw active.error
   const report = a.finish()
+  if (captureError) {
+    // nothing could be judged: an error (exit 3), not an inconclusive verdict; otherwise the
+    // report says the capture is partial (input warning)
+    if (report.verdict === 'inconclusive') throw new DrcheckError(`${captureError}; nothing could be judged`)
+    process.stderr.write(`drcheck: ${captureError}\n`)
+  }
+  if (live.kernelTimestamps) for (const inp of report.inputs) inp.timestamps = 'kernel'
+  else for (const inp of report.inputs) inp.timestamps = 'event-loop'
   if (prober) prober.judge(report)
   if (lo.trigger && active.cmd) {
     applyTrigger(report, a.k, active.cmd, {command: lo.trigger.command, baselineS: active.baselineS, expectWithinS: active.expectWithinS,
