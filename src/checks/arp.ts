@@ -124,9 +124,8 @@ export class ArpCheck {
         }
         continue
       }
-      const former = k.formerMastersAt(c.vip, c.at.input, t)
-      if (former.has(c.mac)) {
-        const ten = former.get(c.mac)!
+      const ten = k.formerMasterAt(c.vip, c.at.input, t, c.mac)
+      if (ten) {
         const f = finding(k, 'stale-owner', 'fail', c.at, {mac: c.mac, ip: c.vip},
           `former master ${ten.srcIp} ${describeClaim(k, c)} after ${ten.endedBy ? `${ten.endedBy.srcIp} took over` : 'it resigned'}: the VIP was not removed from it`)
         if (once('stale-owner')) { findings.add(f); staleFindings.add(f) }

@@ -128,6 +128,11 @@ export class Knowledge {
   readonly inputs: InputInfo[] = []
   /** per input, per "vrid/family": tenures in order of start */
   readonly tenures = new Map<string, Tenure[]>()
+  /** bumped on every advert: cached VIP timelines are rebuilt after it changes */
+  private vrrpVersion = 0
+  private readonly timelines = new Map<string, VipTimeline>()
+  private readonly openTenures = new Map<string, Tenure[]>()
+  private readonly intervalByVip = new Map<string, number>()
   /** VIP → the VRIDs (per family) whose adverts list it */
   readonly vridsOfVip = new Map<string, Set<string>>()
 
@@ -261,7 +266,10 @@ export class Knowledge {
       this.lbMacs.add(ev.ethSrc)
       this.lbMacs.add(vmacFor(ev.vrid, ev.family))
     }
+    this.vrrpVersion++
     const cluster = clusterOf(ev)
+    const intervalS = (ev.intervalCs || 100) / 100
+    for (const a of ev.addrs) if (intervalS > (this.intervalByVip.get(a) ?? 0)) this.intervalByVip.set(a, intervalS)
     for (const a of ev.addrs) {
       let s = this.vridsOfVip.get(a)
       if (!s) this.vridsOfVip.set(a, (s = new Set()))
@@ -282,6 +290,7 @@ export class Knowledge {
         // split brain or preemption), otherwise it is a new tenure (it came back)
         if (gap > 1.5 * ten.intervalCs / 100) break
         ten.endedBy = null
+        this.openTenures.get(key)?.push(ten)
       }
       if (gap > downIntervalS(ten) + ten.intervalCs / 100) break
       if (ev.priority === 0) {
@@ -302,12 +311,21 @@ export class Knowledge {
       addrs: [...ev.addrs], first: ref(ev), last: ref(ev), resigned: ev.priority === 0 ? ref(ev) : null, count: 1,
       maxGapS: 0, sumGapS: 0, endedBy: null,
     }
+    // tenures not yet ended by a successor, per list (a few: one per router), so a new master
+    // marks its predecessors without walking the whole history
+    let open = this.openTenures.get(key)
+    if (!open) this.openTenures.set(key, (open = []))
     if (ev.priority !== 0) {
-      for (const other of list) {
-        if (other.endedBy || other.srcIp === ev.ipSrc) continue
-        if (secondsOf(other.last) <= t) other.endedBy = ten
+      const still: Tenure[] = []
+      for (const other of open) {
+        if (other.endedBy) continue
+        if (other.srcIp !== ev.ipSrc && secondsOf(other.last) <= t) other.endedBy = ten
+        else still.push(other)
       }
+      open.length = 0
+      open.push(...still)
     }
+    open.push(ten)
     list.push(ten)
     return {tenure: ten, started: ev.priority !== 0}
   }
@@ -322,9 +340,16 @@ export class Knowledge {
     return out
   }
 
-  /** MACs that were the VRRP master for a VIP at time t (s) at one capture point. */
-  mastersAt(vip: string, input: number, t: number): Set<string> {
-    const out = new Set<string>()
+  /**
+   * Tenures of a VIP at one capture point with their [start, end] in seconds, sorted by start, and
+   * per MAC the ended ones sorted by end: built once per (VIP, input) and rebuilt only after new
+   * adverts, so judging many claims against thousands of master changes stays O(log n) per claim.
+   */
+  private timeline(vip: string, input: number): VipTimeline {
+    const key = `${input}|${vip}`
+    const cached = this.timelines.get(key)
+    if (cached && cached.version === this.vrrpVersion) return cached
+    const spans: Span[] = []
     for (const ten of this.tenuresOfVip(vip, input)) {
       if (ten.first === ten.resigned) continue
       const start = secondsOf(ten.first) - ten.intervalCs / 100
@@ -332,23 +357,50 @@ export class Knowledge {
       // a master's last moments overlap its successor's first by up to one interval (its queued
       // gratuitous ARPs, a preemption race): still its tenure, not a stale claim
       if (ten.endedBy) end = Math.min(end, secondsOf(ten.endedBy.first) + ten.intervalCs / 100)
-      if (t >= start && t <= end) {
-        out.add(ten.srcMac)
-        out.add(vmacFor(ten.vrid, ten.family))
+      // ended: by a successor (plus that grace) or by its priority-0 advert
+      const endedAt = ten.endedBy ? secondsOf(ten.endedBy.first) + ten.intervalCs / 100 : ten.resigned ? secondsOf(ten.resigned) : Infinity
+      spans.push({ten, start, end, endedAt})
+    }
+    spans.sort((a, b) => a.start - b.start)
+    let maxLen = 0
+    const endedByMac = new Map<string, Span[]>()
+    for (const sp of spans) {
+      maxLen = Math.max(maxLen, sp.end - sp.start)
+      if (sp.endedAt === Infinity) continue
+      let l = endedByMac.get(sp.ten.srcMac)
+      if (!l) endedByMac.set(sp.ten.srcMac, (l = []))
+      l.push(sp)
+    }
+    for (const l of endedByMac.values()) l.sort((a, b) => a.endedAt - b.endedAt)
+    const tl: VipTimeline = {version: this.vrrpVersion, spans, maxLen, endedByMac}
+    this.timelines.set(key, tl)
+    return tl
+  }
+
+  /** MACs that were the VRRP master for a VIP at time t (s) at one capture point. */
+  mastersAt(vip: string, input: number, t: number): Set<string> {
+    const out = new Set<string>()
+    const {spans, maxLen} = this.timeline(vip, input)
+    // last span starting at or before t, then back while a span could still reach t
+    let lo = 0, hi = spans.length
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (spans[mid]!.start <= t) lo = mid + 1; else hi = mid }
+    for (let i = lo - 1; i >= 0 && spans[i]!.start >= t - maxLen; i--) {
+      const sp = spans[i]!
+      if (t <= sp.end) {
+        out.add(sp.ten.srcMac)
+        out.add(vmacFor(sp.ten.vrid, sp.ten.family))
       }
     }
     return out
   }
 
-  /** MACs that were master for the VIP before t and whose tenure had ended by then. */
-  formerMastersAt(vip: string, input: number, t: number): Map<string, Tenure> {
-    const out = new Map<string, Tenure>()
-    for (const ten of this.tenuresOfVip(vip, input)) {
-      if (!ten.endedBy && !ten.resigned) continue
-      const end = ten.endedBy ? secondsOf(ten.endedBy.first) + ten.intervalCs / 100 : secondsOf(ten.resigned!)
-      if (end < t) out.set(ten.srcMac, ten)
-    }
-    return out
+  /** The latest tenure of this MAC as master of the VIP that had ended before t, if any. */
+  formerMasterAt(vip: string, input: number, t: number, mac: string): Tenure | null {
+    const l = this.timeline(vip, input).endedByMac.get(mac)
+    if (!l) return null
+    let lo = 0, hi = l.length
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (l[mid]!.endedAt < t) lo = mid + 1; else hi = mid }
+    return lo > 0 ? l[lo - 1]!.ten : null
   }
 
   hasVrrpFor(vip: string): boolean {
@@ -357,13 +409,23 @@ export class Knowledge {
 
   /** Advert interval (s) of the VRID that carries the VIP, or 1 s when unknown. */
   intervalOfVip(vip: string): number {
-    let best = 0
-    for (const [key, list] of this.tenures) {
-      for (const ten of list) if (ten.addrs.includes(vip)) best = Math.max(best, ten.intervalCs / 100)
-      void key
-    }
-    return best || 1
+    return this.intervalByVip.get(vip) ?? 1
   }
+
+}
+
+interface Span {
+  ten: Tenure
+  start: number
+  end: number
+  endedAt: number
+}
+
+interface VipTimeline {
+  version: number
+  spans: Span[]
+  maxLen: number
+  endedByMac: Map<string, Span[]>
 }
 
 export function ref(f: FrameRef): FrameRef {

@@ -26,6 +26,8 @@ const RECENT = 64
 
 export class FailoverCheck {
   private readonly pending: Pending[] = []
+  /** the latest transition per cluster: the only ones still waiting for an announcement or a reply */
+  private open: Pending[] = []
   private readonly findings = new FindingList()
   private readonly signatures = new Map<string, Map<string, {sig: string, at: FrameRef}>>()
   private readonly collided = new Set<string>()
@@ -48,8 +50,10 @@ export class FailoverCheck {
     if (!started) return
     const list = k.tenures.get(tenureKey(ev)) ?? []
     // the previous master: the other source whose last positive advert is the latest
+    // (looked for among the latest 64 tenures: older ones ended long before)
     let from: Tenure | null = null
-    for (const t of list) {
+    for (let i = list.length - 1; i >= 0 && i >= list.length - 64; i--) {
+      const t = list[i]!
       if (t === tenure || t.srcIp === tenure.srcIp || t.first === t.resigned) continue
       if (!from || secondsOf(t.last) > secondsOf(from.last)) from = t
     }
@@ -60,6 +64,10 @@ export class FailoverCheck {
     const since = secondsOf(tenure.first) - tenure.intervalCs / 100
     for (const c of this.recentClaims) if (secondsOf(c.at) >= since) this.matchAnnounce(p, c)
     this.pending.push(p)
+    // the previous transition of this cluster is over: its announce/resume windows close
+    const cluster = tenureKey(p.to)
+    this.open = this.open.filter((q) => tenureKey(q.to) !== cluster)
+    this.open.push(p)
   }
 
   private checkCollision(ev: VrrpEvent): void {
@@ -85,7 +93,7 @@ export class FailoverCheck {
   onClaim(c: Claim): void {
     this.recentClaims.push(c)
     if (this.recentClaims.length > RECENT) this.recentClaims.shift()
-    for (const p of this.pending) if (p.to.input === c.at.input) this.matchAnnounce(p, c)
+    for (const p of this.open) if (p.to.input === c.at.input) this.matchAnnounce(p, c)
   }
 
   private matchAnnounce(p: Pending, c: Claim): void {
@@ -98,7 +106,7 @@ export class FailoverCheck {
     if (!this.k.vips.has(ev.ipSrc)) return
     this.inputsWithVipReplies.add(ev.input)
     const t = secondsOf(ev)
-    for (const p of this.pending) {
+    for (const p of this.open) {
       if (p.resume || p.to.input !== ev.input || !p.to.addrs.includes(ev.ipSrc)) continue
       if (t >= secondsOf(p.to.first)) p.resume = ref(ev)
     }
