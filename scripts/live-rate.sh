@@ -23,17 +23,18 @@ filter=$(node -e "import('$root/dist/capture/bpf.js').then(m=>console.log(m.buil
 expected=$(tcpdump -r "$cap" -w - "$filter" 2>/dev/null | tcpdump -r - 2>/dev/null | wc -l)
 total=$(capinfos -c -M "$cap" | awk '/Number of packets/ {print $NF}')
 echo "capture $cap: $total packets, $expected pass the prefilter"
-printf '%-10s %-10s %-10s %-8s\n' rate/s sent analysed lost%
+printf '%-10s %-12s %-10s %-10s %-8s\n' rate/s actual-pps sent analysed lost%
 for rate in "${rates[@]}"; do
-  secs=$(( total / rate + 4 ))
+  warm=${DRC_RATE_WARMUP:-2}
+  secs=$(( total / rate + warm + 3 ))
   out=$(mktemp)
   ip netns exec drc-rate-rx node "$root/bin/run.js" verify -i veth-rx --duration "${secs}s" --vip 198.51.100.10 --vip 2001:db8:1::10 --json > "$out" 2>/dev/null &
   pid=$!
-  sleep 2
-  ip netns exec drc-rate-tx tcpreplay -q -i veth-tx --pps "$rate" "$cap" >/dev/null 2>&1
+  sleep "$warm"
+  actual=$(ip netns exec drc-rate-tx tcpreplay -i veth-tx --pps "$rate" "$cap" 2>&1 | awk '/Rated:/ {for (i=1;i<=NF;i++) if ($i ~ /pps/) print int($(i-1))}' | head -1)
   wait $pid || true
   got=$(node -e "const d=JSON.parse(require('fs').readFileSync('$out','utf8'));console.log(d.inputs[0].packets)")
   lost=$(node -e "console.log(((1-$got/$expected)*100).toFixed(2))")
-  printf '%-10s %-10s %-10s %-8s\n' "$rate" "$expected" "$got" "$lost"
+  printf '%-10s %-12s %-10s %-10s %-8s\n' "$rate" "${actual:-?}" "$expected" "$got" "$lost"
   rm -f "$out"
 done

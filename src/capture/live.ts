@@ -15,6 +15,8 @@ interface CapHandle {
   /** patched cap (scripts/patch-cap.mjs) adds the kernel timestamp and original length */
   on(ev: 'packet', cb: (nbytes: number, trunc: boolean, tsSec?: number, tsUsec?: number, origLen?: number) => void): void
   on(ev: 'error', cb: (message: string) => void): void
+  /** patched cap: `count` packets in the buffer, `bytes` long: per packet [caplen, origlen, tsSec, tsUsec] (u32) + data padded to 4 */
+  on(ev: 'batch', cb: (count: number, bytes: number) => void): void
   removeAllListeners(): void
   send(buffer: Buffer, nBytes?: number): void
 }
@@ -122,6 +124,23 @@ export function startLive(interfaces: string[], filter: string, base: number, si
     rec.tsDigits = 6
     handles.push(cap)
     cap.on('error', (message: string) => onError?.(idx, message))
+    const words = new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.length >>> 2)
+    cap.on('batch', (count: number, bytes: number) => {
+      live.kernelTimestamps = true
+      let off = 0
+      for (let i = 0; i < count && off + 16 <= bytes; i++) {
+        const w = off >>> 2
+        const capLen = words[w]!
+        rec.frame = ++live.packets[idx]
+        rec.origLen = words[w + 1]!
+        rec.tsSec = words[w + 2]!
+        rec.tsNsec = words[w + 3]! * 1000
+        rec.capLen = capLen
+        rec.data = buffer.subarray(off + 16, off + 16 + capLen)
+        sink(rec)
+        off += 16 + ((capLen + 3) & ~3)
+      }
+    })
     cap.on('packet', (nbytes: number, _trunc: boolean, tsSec?: number, tsUsec?: number, origLen?: number) => {
       rec.frame = ++live.packets[idx]
       if (tsSec !== undefined && tsUsec !== undefined) {
