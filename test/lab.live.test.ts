@@ -160,6 +160,21 @@ describe.runIf(ready || ci)('live capture in the lab (cap, inside the lab namesp
     expect(checks.arp.verdict, out).toBe('pass')
   }, 150_000)
 
+  it('failover-graceful on the LAN: priority-0 advert, lb2 takes over within the skew, failover passes', () => {
+    const {checks, out} = live('failover-graceful', 'mon', ['verify', '-i', 'eth0', '--duration', '11s', ...VIPS])
+    const t = checks.failover?.transitions ?? []
+    expect(t.map((x) => x.vrid).sort(), out).toEqual([51, 52])
+    for (const x of t) {
+      // after a priority-0 advert only the skew applies: (256 − 100)/256 × 1 s = 609.4 ms
+      expect(x).toMatchObject({toMac: LB2, graceful: true})
+      expect(x.boundMs).toBeCloseTo(609.4, 0)
+      expect(x.takeoverMs).toBeLessThan(609.4 * 1.25 + 100)
+      expect(x.announceMs, out).not.toBeNull()
+    }
+    expect(checks.failover.verdict, out).toBe('pass')
+    expect(checks.arp.verdict, out).toBe('pass')
+  }, 150_000)
+
   it('flapping on the LAN: four master changes of each VRID within a minute', () => {
     const {status, checks, out} = live('flapping', 'mon', ['verify', '-i', 'eth0', '--duration', '19s', ...VIPS],
       {DRC_LAB_TRAFFIC_SECONDS: '17'})
