@@ -13,7 +13,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "test: missing ${missing[*]}: lab and tshark tests will skip (run scripts/setup-system.sh as root)" >&2
 fi
-npx tsc -p tsconfig.json
+npx tsc -p tsconfig.json && node scripts/manifest.mjs >/dev/null
 results=$(mktemp)
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile="$results" "$@" || status=$?
