@@ -24,6 +24,17 @@ interface CapModule {
   Cap: {new (): CapHandle, deviceList(): {name: string, addresses: {addr: string}[], flags?: string}[]}
 }
 
+/**
+ * Closed cap handles are kept referenced until the process ends: cap 0.2.1 stops its uv_poll
+ * handle on close but never uv_close()s it, so a handle collected by the GC leaves freed memory in
+ * libuv's handle queue, and its destructor stops a poll handle that a failed open() never
+ * initialised: either way the process segfaults when the GC collects one (`drcheck interfaces`).
+ */
+const closedHandles: unknown[] = []
+export function retainClosed(hs: unknown[]): void {
+  closedHandles.push(...hs)
+}
+
 let capModule: CapModule | null = null
 function loadCap(): CapModule {
   if (capModule) return capModule
@@ -87,6 +98,7 @@ export function startLive(interfaces: string[], filter: string, base: number, si
   const handles: CapHandle[] = []
   const live: LiveCapture = {interfaces, packets: interfaces.map(() => 0), linkTypes: [], clock, kernelTimestamps: false, stop() {
     for (const h of handles) { try { h.removeAllListeners(); h.close() } catch { /* already closed */ } }
+    retainClosed(handles)
     handles.length = 0
   }, send(idx: number, frame: Buffer) {
     const h = handles[idx]
@@ -104,6 +116,7 @@ export function startLive(interfaces: string[], filter: string, base: number, si
       throw new DrcheckError(`interface ${name}: no such capture device (see \`ip link\`; capture devices here: ${[...known].slice(0, 12).join(', ')})`)
     }
     const cap = new Cap()
+    retainClosed([cap]) // see closedHandles: never collected, even when open() fails
     const buffer = Buffer.alloc(262144)
     let lt: string
     try {

@@ -1,5 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 import {createRequire} from 'node:module'
+import {retainClosed} from '../capture/live.js'
 
 const require = createRequire(import.meta.url)
 
@@ -33,6 +34,9 @@ Exit status: 0, or 3 when libpcap cannot be loaded.`
       let capture = true
       let reason = ''
       const h = new cap.Cap()
+      // every handle stays referenced until exit: the binding's destructor stops a poll handle
+      // that a failed open() never initialised (segfault when the GC collects it)
+      retainClosed([h])
       try {
         // a filter that matches nothing, a small buffer: opened and closed at once (closing a
         // handle whose open failed crashes the cap binding, so only an opened one is closed)
