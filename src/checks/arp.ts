@@ -6,7 +6,7 @@ import type {ArpEvent, FrameRef, NdEvent} from '../decode/events.js'
 import type {Knowledge} from './context.js'
 import {ref} from './context.js'
 import {finding, FindingList, where} from './evidence.js'
-import type {CheckResult} from './types.js'
+import type {CheckResult, Finding} from './types.js'
 import {secondsOf} from './types.js'
 
 export type ClaimHow = 'arp-reply' | 'garp-request' | 'arp-request' | 'na' | 'ns'
@@ -63,7 +63,8 @@ export function describeClaim(k: Knowledge, c: Claim): string {
 
 export class ArpCheck {
   readonly claims: Claim[] = []
-  private readonly conflicts = new FindingList()
+  /** conflicts with both claiming MACs, judged at the end (see finish) */
+  private readonly conflictList: {macs: string[], at: FrameRef, vip: string, finding: Finding}[] = []
   /** per input+VIP: last claim per MAC, for the conflict window */
   private readonly lastByMac = new Map<string, Map<string, Claim>>()
   private readonly seenPairs = new Set<string>()
@@ -88,8 +89,10 @@ export class ArpCheck {
         const pair = [key, ...[mac, c.mac].sort()].join('|')
         if (this.seenPairs.has(pair)) continue
         this.seenPairs.add(pair)
-        this.conflicts.add(finding(this.k, 'conflict', 'fail', c.at, {mac: c.mac, ip: c.vip, relatedFrame: other.at.frame},
-          `${c.mac} and ${other.mac} both claimed ${c.vip} within ${window} s: ${describeClaim(this.k, other)}; ${describeClaim(this.k, c)}`))
+        if (this.conflictList.length < 1000) {
+          this.conflictList.push({macs: [other.mac, c.mac], at: c.at, vip: c.vip, finding: finding(this.k, 'conflict', 'fail', c.at, {mac: c.mac, ip: c.vip, relatedFrame: other.at.frame},
+            `${c.mac} and ${other.mac} both claimed ${c.vip} within ${window} s: ${describeClaim(this.k, other)}; ${describeClaim(this.k, c)}`)})
+        }
       }
     }
     last.set(c.mac, c)
@@ -110,7 +113,7 @@ export class ArpCheck {
       if (masters.has(c.mac) || masters.has(c.ethSrc)) { okClaims++; continue }
       if (!vrrpKnown && k.declaredLbMacs.has(c.mac)) { okClaims++; continue }
       const once = (kind: string) => {
-        const key = `${kind}|${c.mac}|${c.vip}|${c.how}`
+        const key = `${c.at.input}|${kind}|${c.mac}|${c.vip}|${c.how}`
         if (reported.has(key)) return false
         reported.add(key)
         return true
@@ -151,7 +154,21 @@ export class ArpCheck {
         missing: 'no VIP was given and no VRRP advert named one: give --vip'}
     }
     const {findings, okClaims, unjudged} = this.judgeClaims()
-    for (const f of this.conflicts.list()) findings.add(f)
+    // a conflict stays a finding whatever the roles (spec), but it names the claimer that was not
+    // the VRRP master at that moment, so nobody goes to fix the healthy LB
+    for (const {macs, finding: f, at, vip} of this.conflictList) {
+      const masters = k.mastersAt(vip, at.input, secondsOf(at))
+      const notMaster = macs.filter((m) => !masters.has(m))
+      if (notMaster.length === 1) {
+        f.mac = notMaster[0]
+        const host = k.hostOf(notMaster[0]!)?.name
+        if (host) f.host = host
+        else delete f.host
+        const master = macs.find((m) => m !== notMaster[0])!
+        f.message += k.decorate(` (${master} was the VRRP master; ${notMaster[0]} is the one to look at)`)
+      }
+      findings.add(f)
+    }
     const all = findings.list()
     const counts = {claims: this.claimCount, byActiveLb: okClaims, claimers: [...new Set(this.claims.map((c) => c.mac))]}
     if (findings.hasFail) {

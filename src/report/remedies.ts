@@ -108,8 +108,10 @@ const ENTRIES: Record<string, Remedy> = {
     what: 'a former VRRP master still claimed the VIP after another router took over',
     why: 'The old master did not remove the VIP (keepalived killed without cleanup, the VIP configured statically as well, or a second address manager).',
     fix: [
-      'On the old master: ip addr show must not list the VIP; remove static VIP configuration',
-      '(/etc/network/interfaces, netplan, NetworkManager) so only keepalived manages it.',
+      'Now, on the old master: ip addr del VIP/32 dev IF (or start keepalived there, which removes',
+      'it as backup); then find out why keepalived died (journalctl -u keepalived, dmesg for the OOM',
+      'killer). For good: ip addr show must list the VIP only while keepalived is master — remove',
+      'static VIP configuration (/etc/network/interfaces, netplan, NetworkManager).',
     ],
   },
   conflict: {
