@@ -60,7 +60,8 @@ function transitionsBlock(c: ChalkInstance, r: CheckResult): string[] {
     const ann = t.announceMs === null ? 'not announced' : `${t.announceMs} ms`
     const res = t.resumeMs === null ? 'no traffic after it' : `${t.resumeMs} ms`
     out.push(`    ${ok ? c.green('↪') : c.red('↪')} VRID ${t.vrid} ${t.family}: ${t.fromHost ? `${t.fromHost} ` : ''}${t.fromIp} → ${t.toHost ? `${t.toHost} ` : ''}${t.toIp} at ${t.at} (${t.file} frames ${t.fromFrame}→${t.toFrame}, ${t.graceful ? 'graceful, priority-0 advert' : t.preempted ? 'preempted' : 'old master went silent'})`)
-    out.push(`      takeover ${c.bold(`${t.takeoverMs} ms`)} (bound ${t.boundMs} ms, limit ${t.limitMs} ms) · announce ${ann} · resume ${res}`)
+    const within = t.takeoverMs <= t.limitMs ? c.green('within the limit') : c.red('over the limit')
+    out.push(`      takeover ${c.bold(`${t.takeoverMs} ms`)} ${within} (bound ${t.boundMs} ms + tolerance = ${t.limitMs} ms) · announce ${ann} · resume ${res}`)
   }
   return out
 }
