@@ -27,7 +27,7 @@ const frames = []
 let linkType = 1
 readCaptureFile(from, 0, (r) => {
   linkType = r.linkType
-  frames.push({ns: BigInt(r.tsSec) * 1_000_000_000n + BigInt(r.tsNsec), orig: r.origLen, data: Buffer.from(r.data)})
+  frames.push({ns: BigInt(r.tsSec) * 1_000_000_000n + BigInt(r.tsNsec), orig: r.origLen, data: Buffer.from(r.buf.subarray(r.off, r.off + r.capLen))})
 })
 if (frames.length === 0) throw new Error(`${from}: no frames`)
 const span = frames[frames.length - 1].ns - frames[0].ns + 1_000_000_000n

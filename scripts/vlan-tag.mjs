@@ -16,13 +16,14 @@ readCaptureFile(input, 0, (rec) => {
   w ??= new PcapWriter(output, 1)
   const add = 4 * tags.length
   const data = new Uint8Array(rec.capLen + add)
-  data.set(rec.data.subarray(0, 12), 0)
+  const frame = rec.buf.subarray(rec.off, rec.off + rec.capLen)
+  data.set(frame.subarray(0, 12), 0)
   tags.forEach(([tpid, vid], i) => {
     data[12 + 4 * i] = tpid >> 8; data[13 + 4 * i] = tpid & 0xff
     data[14 + 4 * i] = (vid >> 8) & 0x0f; data[15 + 4 * i] = vid & 0xff
   })
-  data.set(rec.data.subarray(12, rec.capLen), 12 + add)
-  w.write({...rec, data, capLen: data.length, origLen: rec.origLen + add})
+  data.set(frame.subarray(12), 12 + add)
+  w.write({...rec, buf: data, off: 0, capLen: data.length, origLen: rec.origLen + add})
   n++
 })
 w?.close()

@@ -149,7 +149,8 @@ export function startLive(interfaces: string[], filter: string, base: number, si
         rec.tsSec = words[w + 2]!
         rec.tsNsec = words[w + 3]! * 1000
         rec.capLen = capLen
-        rec.data = buffer.subarray(off + 16, off + 16 + capLen)
+        rec.buf = buffer
+        rec.off = off + 16
         sink(rec)
         off += 16 + ((capLen + 3) & ~3)
       }
@@ -168,7 +169,8 @@ export function startLive(interfaces: string[], filter: string, base: number, si
       }
       rec.capLen = nbytes
       rec.origLen = origLen ?? nbytes
-      rec.data = buffer.subarray(0, nbytes)
+      rec.buf = buffer
+      rec.off = 0
       sink(rec)
     })
   })

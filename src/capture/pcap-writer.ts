@@ -11,7 +11,7 @@
 
 import {closeSync, openSync, writeSync} from 'node:fs'
 import {DrcheckError} from '../lib/errors.js'
-import {linkTypeName, type PacketRecord} from './record.js'
+import {frameBytes, linkTypeName, type PacketRecord} from './record.js'
 import {PCAP_HEADER_LEN, PCAP_MAGIC_NS, PCAP_RECORD_HEADER_LEN} from './pcap.js'
 
 const BUFFER = 1024 * 1024
@@ -58,7 +58,8 @@ export class PcapWriter {
     if (!Number.isInteger(rec.tsSec) || rec.tsSec < 0 || rec.tsSec > MAX_U32) {
       throw new DrcheckError(`${this.path}: timestamp ${rec.tsSec} s (input ${rec.input}, frame ${rec.frame}) does not fit a pcap file`)
     }
-    const incl = Math.min(rec.capLen, rec.data.length, this.snaplen)
+    const data = frameBytes(rec)
+    const incl = Math.min(data.length, this.snaplen)
     const size = PCAP_RECORD_HEADER_LEN + incl
     if (this.used + size > this.buf.length) this.flush()
     const v = this.view
@@ -68,13 +69,13 @@ export class PcapWriter {
     v.setUint32(p + 8, incl, true)
     v.setUint32(p + 12, Math.max(rec.origLen, incl), true)
     if (size <= this.buf.length) {
-      this.buf.set(rec.data.subarray(0, incl), p + PCAP_RECORD_HEADER_LEN)
+      this.buf.set(data.subarray(0, incl), p + PCAP_RECORD_HEADER_LEN)
       this.used += size
     } else {
       // Larger than the whole buffer: write the header and the data straight out.
       this.used += PCAP_RECORD_HEADER_LEN
       this.flush()
-      writeAll(this.fd, rec.data.subarray(0, incl))
+      writeAll(this.fd, data.subarray(0, incl))
     }
   }
 

@@ -125,7 +125,8 @@ export function readPcap(ctx: ReadContext): void {
     rec.tsNsec = frac * fracToNs
     rec.capLen = incl
     rec.origLen = orig
-    rec.data = src.buf.subarray(p + PCAP_RECORD_HEADER_LEN, p + PCAP_RECORD_HEADER_LEN + incl)
+    rec.buf = src.buf
+    rec.off = p + PCAP_RECORD_HEADER_LEN
     src.skip(PCAP_RECORD_HEADER_LEN + incl)
     sink(rec)
   }

@@ -176,7 +176,8 @@ export function readPcapng(ctx: ReadContext): void {
         rec.linkType = ifc.linkType
         rec.capLen = capLen
         rec.origLen = v.getUint32(body + 16, le)
-        rec.data = src.buf.subarray(body + EPB_FIXED, body + EPB_FIXED + capLen)
+        rec.buf = src.buf
+        rec.off = body + EPB_FIXED
         break
       }
       case SPB: {
@@ -201,7 +202,8 @@ export function readPcapng(ctx: ReadContext): void {
         rec.linkType = ifc.linkType
         rec.capLen = capLen
         rec.origLen = origLen
-        rec.data = src.buf.subarray(body + SPB_FIXED, body + SPB_FIXED + capLen)
+        rec.buf = src.buf
+        rec.off = body + SPB_FIXED
         break
       }
       default:

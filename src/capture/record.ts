@@ -1,6 +1,7 @@
 // One captured frame as every packet source (pcap, pcapng, live) hands it on.
-// The object and its `data` view are reused by the source: a consumer that keeps anything
-// past the callback must copy it.
+// The object is reused by the source, and its bytes are the source's own buffer (`buf`, from `off`,
+// `capLen` bytes: no view is made per frame): a consumer that keeps anything past the callback must
+// copy it (frameBytes(rec).slice()).
 
 export interface PacketRecord {
   /** index of the input (file or interface) in the order given on the command line */
@@ -15,12 +16,15 @@ export interface PacketRecord {
   tsDigits: number
   /** LINKTYPE_* value of the frame */
   linkType: number
-  /** bytes present in `data` */
+  /** bytes captured: the frame is buf[off, off + capLen) */
   capLen: number
   /** length of the frame on the wire */
   origLen: number
-  /** the captured bytes; valid only during the callback */
-  data: Uint8Array
+  /** the buffer holding the frame (the reader's chunk: other frames' bytes around it); valid only
+   *  during the callback */
+  buf: Uint8Array
+  /** where the frame starts in `buf` */
+  off: number
   /** pcapng interface id (0 for pcap and live) */
   iface: number
 }
@@ -28,7 +32,20 @@ export interface PacketRecord {
 export type PacketSink = (rec: PacketRecord) => void
 
 export function newRecord(input = 0): PacketRecord {
-  return {input, frame: 0, tsSec: 0, tsNsec: 0, tsDigits: 6, linkType: 1, capLen: 0, origLen: 0, data: new Uint8Array(0), iface: 0}
+  return {input, frame: 0, tsSec: 0, tsNsec: 0, tsDigits: 6, linkType: 1, capLen: 0, origLen: 0, buf: new Uint8Array(0), off: 0, iface: 0}
+}
+
+/** The frame's bytes as a view (valid only during the callback, like the record). */
+export function frameBytes(rec: PacketRecord): Uint8Array {
+  return rec.buf.subarray(rec.off, rec.off + rec.capLen)
+}
+
+/** Points a record at a frame held in its own array (tests, probes, writers' callers). */
+export function setFrame(rec: PacketRecord, bytes: Uint8Array): PacketRecord {
+  rec.buf = bytes
+  rec.off = 0
+  rec.capLen = bytes.length
+  return rec
 }
 
 /** LINKTYPE_* values drcheck understands. */

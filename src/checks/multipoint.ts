@@ -5,7 +5,7 @@
 // Frames are identified by their network-layer bytes (IP packet or ARP body: DR rewrites only the
 // Ethernet header, so the LB's outgoing copy and the proxy's incoming copy are byte-identical).
 
-import type {PacketRecord} from '../capture/record.js'
+import {frameBytes, type PacketRecord} from '../capture/record.js'
 import type {FrameRef} from '../decode/events.js'
 import type {Knowledge} from './context.js'
 import {finding} from './evidence.js'
@@ -82,7 +82,7 @@ function hashBytes(b: Uint8Array, from: number, to: number): string {
 
 /** Network-layer offset and L2 addresses of a record, or null when not IP / ARP. */
 function layer2(rec: PacketRecord): {off: number, etype: number, src: string, dst: string} | null {
-  const b = rec.data, n = rec.capLen
+  const b = frameBytes(rec), n = rec.capLen
   switch (rec.linkType) {
     case 1: {
       if (n < 14) return null
@@ -120,7 +120,7 @@ function layer2(rec: PacketRecord): {off: number, etype: number, src: string, ds
 export function parseFrame(rec: PacketRecord): PFrame | null {
   const l2 = layer2(rec)
   if (!l2) return null
-  const b = rec.data, n = rec.capLen
+  const b = frameBytes(rec), n = rec.capLen
   const base = {frame: rec.frame, tsSec: rec.tsSec, tsNsec: rec.tsNsec, tsDigits: rec.tsDigits, t: rec.tsSec + rec.tsNsec * 1e-9, ethSrc: l2.src, ethDst: l2.dst}
   const off = l2.off
   if (l2.etype === 0x0806) {

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readCaptureFile} from '../../src/capture/file.js'
 import {PcapWriter} from '../../src/capture/pcap-writer.js'
-import {newRecord, type PacketRecord} from '../../src/capture/record.js'
+import {frameBytes, newRecord, setFrame, type PacketRecord} from '../../src/capture/record.js'
 import {DrcheckError} from '../../src/lib/errors.js'
 import {pattern, tmp} from './builders.js'
 
@@ -15,11 +15,11 @@ const fixtures = join(import.meta.dirname, '../../fixtures/public')
 const TSHARK = '/usr/bin/tshark'
 const hasTshark = existsSync(TSHARK)
 
-type Copy = Omit<PacketRecord, 'data'> & {data: Uint8Array}
+type Copy = PacketRecord & {data: Uint8Array}
 
 function readCopies(path: string): Copy[] {
   const out: Copy[] = []
-  readCaptureFile(path, 0, (r) => out.push({...r, data: r.data.slice()}))
+  readCaptureFile(path, 0, (r) => out.push({...r, data: frameBytes(r).slice()}))
   return out
 }
 
@@ -76,8 +76,8 @@ describe('PcapWriter', () => {
     const out = outPath()
     const w = new PcapWriter(out, 1)
     const rec = newRecord(2)
-    rec.data = pattern(60)
-    rec.capLen = rec.origLen = 60
+    setFrame(rec, pattern(60))
+    rec.origLen = 60
     rec.tsSec = 1
     w.write(rec)
     rec.linkType = 113
@@ -94,8 +94,7 @@ describe('PcapWriter', () => {
     const w = new PcapWriter(out, 101, 40)
     const rec = newRecord()
     rec.linkType = 101
-    rec.data = pattern(100)
-    rec.capLen = 100
+    setFrame(rec, pattern(100))
     rec.origLen = 1500
     w.write(rec)
     w.close()
@@ -112,8 +111,8 @@ describe('PcapWriter', () => {
     const sizes: number[] = []
     for (let i = 0; i < 7000; i++) sizes.push(i === 3500 ? big : 60 + ((i * 7919) % 1455))
     sizes.forEach((s, i) => {
-      rec.data = pattern(s, i)
-      rec.capLen = rec.origLen = s
+      setFrame(rec, pattern(s, i))
+      rec.origLen = s
       rec.tsSec = 1_700_000_000 + i
       rec.tsNsec = i * 1000 + 1
       w.write(rec)
@@ -125,7 +124,8 @@ describe('PcapWriter', () => {
       const s = sizes[i]!
       expect([r.frame, r.capLen, r.tsSec, r.tsNsec]).toEqual([i + 1, s, 1_700_000_000 + i, i * 1000 + 1])
       // first, last and a middle byte of the pattern
-      expect([r.data[0], r.data[s - 1], r.data[s >> 1]]).toEqual([i & 0xff, (i + s - 1) & 0xff, (i + (s >> 1)) & 0xff])
+      const d = frameBytes(r)
+      expect([d[0], d[s - 1], d[s >> 1]]).toEqual([i & 0xff, (i + s - 1) & 0xff, (i + (s >> 1)) & 0xff])
       i++
     })
     expect(res).toMatchObject({packets: 7000, truncated: null, linkTypes: [1]})

@@ -7,6 +7,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readCaptureFile, type FileReadResult} from '../../src/capture/file.js'
+import {frameBytes} from '../../src/capture/record.js'
 import {allCaptures} from '../helpers/tshark-ref.js'
 
 const dir = join(import.meta.dirname, '../../fixtures/public')
@@ -49,7 +50,7 @@ function read(capture: string, path = join(dir, capture)): {res: FileReadResult;
   const got: Got[] = []
   const res = readCaptureFile(path, 7, (r) => {
     expect(r.input).toBe(7)
-    expect(r.data.length).toBe(r.capLen)
+    expect(frameBytes(r).length).toBe(r.capLen)
     expect(r.tsNsec).toBeGreaterThanOrEqual(0)
     expect(r.tsNsec).toBeLessThan(1e9)
     got.push({
@@ -60,7 +61,7 @@ function read(capture: string, path = join(dir, capture)): {res: FileReadResult;
       iface: r.iface,
       linkType: r.linkType,
       digits: r.tsDigits,
-      md5: createHash('md5').update(r.data).digest('hex'),
+      md5: createHash('md5').update(frameBytes(r)).digest('hex'),
     })
   })
   return {res, got}

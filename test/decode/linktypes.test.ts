@@ -9,6 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readCaptureFile} from '../../src/capture/file.js'
+import {frameBytes} from '../../src/capture/record.js'
 import {dissectFile} from '../helpers/dissect-file.js'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -19,7 +20,7 @@ const haveTshark = spawnSync('tshark', ['--version']).status === 0
 const packets: {ts: [number, number], ip: Buffer}[] = []
 for (const f of ['fixtures/lab/failover-hard/lb1.pcap', 'fixtures/lab/vip6-on-lan/lan.pcapng']) {
   readCaptureFile(join(root, f), 0, (r) => {
-    const d = Buffer.from(r.data)
+    const d = Buffer.from(frameBytes(r))
     let off = 12
     while (d.length >= off + 2 && (d.readUInt16BE(off) === 0x8100 || d.readUInt16BE(off) === 0x88a8)) off += 4
     const type = d.length >= off + 2 ? d.readUInt16BE(off) : 0

@@ -3,7 +3,7 @@
 
 import {readdirSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {newRecord, type PacketRecord} from '../../src/capture/record.js'
+import {frameBytes, newRecord, type PacketRecord} from '../../src/capture/record.js'
 import {Dissector} from '../../src/decode/dissect.js'
 import type {DecodedEvent} from '../../src/decode/events.js'
 import {readCapture} from '../helpers/mini-pcap.js'
@@ -24,7 +24,7 @@ function wellFormed(ev: DecodedEvent): void {
 
 function rec(linkType: number, data: Uint8Array, frame = 1): PacketRecord {
   const r = newRecord(0)
-  Object.assign(r, {frame, linkType, data, capLen: data.length, origLen: data.length})
+  Object.assign(r, {frame, linkType, buf: data, off: 0, capLen: data.length, origLen: data.length})
   return r
 }
 
@@ -72,7 +72,7 @@ describe('never throws', () => {
       for (const r of readCapture(`${FIXTURES}/${c}`)) {
         const d = new Dissector(wellFormed)
         for (let len = 0; len <= r.capLen; len++) {
-          d.dissect({...r, capLen: len, data: r.data.subarray(0, len)})
+          d.dissect({...r, capLen: len, buf: frameBytes(r).subarray(0, len), off: 0})
           n++
         }
         expect(d.stats.frames).toBe(r.capLen + 1)
@@ -88,14 +88,14 @@ describe('never throws', () => {
     const d = new Dissector(wellFormed)
     for (let i = 0; i < 50_000; i++) {
       const r = frames[rnd(frames.length)]!
-      const data = r.data.slice()
+      const data = frameBytes(r).slice()
       const k = 1 + rnd(4)
       for (let j = 0; j < k; j++) {
         // bias towards the headers, where the lengths and counts are
         const at = rnd(Math.min(data.length, rnd(2) ? 80 : data.length))
         data[at] = rnd(3) === 0 ? 0xff : rnd(256)
       }
-      d.dissect({...r, data, capLen: data.length})
+      d.dissect({...r, buf: data, off: 0, capLen: data.length})
     }
     expect(d.stats.frames).toBe(50_000)
   })

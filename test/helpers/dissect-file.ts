@@ -2,7 +2,7 @@
 // events by frame. The records and events are copied (the reader and the Dissector reuse theirs).
 
 import {readCaptureFile} from '../../src/capture/file.js'
-import type {PacketRecord} from '../../src/capture/record.js'
+import {frameBytes, type PacketRecord} from '../../src/capture/record.js'
 import {Dissector} from '../../src/decode/dissect.js'
 import type {DecodedEvent} from '../../src/decode/events.js'
 import type {Run} from '../decode/run.js'
@@ -12,7 +12,7 @@ export function dissectFile(path: string): Run {
   const events: DecodedEvent[] = []
   const d = new Dissector((ev) => events.push({...ev, vlans: [...ev.vlans]} as DecodedEvent))
   readCaptureFile(path, 0, (r) => {
-    const copy = {...r, data: r.data.slice()}
+    const copy = {...r, buf: frameBytes(r).slice(), off: 0}
     records.push(copy)
     d.dissect(copy)
   })

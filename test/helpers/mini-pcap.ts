@@ -36,7 +36,7 @@ function readPcap(buf: Uint8Array, dv: DataView, magic: number, input: number, f
     if (off + capLen > buf.length) throw new Error(`${file}: record ${frame + 1} cut short`)
     out.push({
       input, frame: ++frame, tsSec: sec, tsNsec: nano ? frac : frac * 1000, tsDigits: nano ? 9 : 6,
-      linkType, capLen, origLen, data: buf.slice(off, off + capLen), iface: 0,
+      linkType, capLen, origLen, buf: buf.slice(off, off + capLen), off: 0, iface: 0,
     })
     off += capLen
   }
@@ -85,7 +85,7 @@ function readPcapng(buf: Uint8Array, dv: DataView, input: number): PacketRecord[
       const nsec = ((ts % iface.unitsPerSec) * 1_000_000_000n) / iface.unitsPerSec
       out.push({
         input, frame: ++frame, tsSec: Number(sec), tsNsec: Number(nsec), tsDigits: iface.digits,
-        linkType: iface.linkType, capLen, origLen, data: buf.slice(body + 20, body + 20 + capLen), iface: id,
+        linkType: iface.linkType, capLen, origLen, buf: buf.slice(body + 20, body + 20 + capLen), off: 0, iface: id,
       })
     } else if (type === 3) {
       const iface = ifaces[0]!
@@ -93,7 +93,7 @@ function readPcapng(buf: Uint8Array, dv: DataView, input: number): PacketRecord[
       const capLen = Math.min(origLen, iface.snap || origLen, len - 16)
       out.push({
         input, frame: ++frame, tsSec: 0, tsNsec: 0, tsDigits: iface.digits,
-        linkType: iface.linkType, capLen, origLen, data: buf.slice(body + 4, body + 4 + capLen), iface: 0,
+        linkType: iface.linkType, capLen, origLen, buf: buf.slice(body + 4, body + 4 + capLen), off: 0, iface: 0,
       })
     }
     off += len
