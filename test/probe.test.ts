@@ -13,6 +13,7 @@ import {Prober, type IfaceAddrs} from '../src/capture/probe.js'
 import {DEFAULT_OPTIONS, Knowledge} from '../src/checks/context.js'
 import type {ArpEvent, NdEvent, TrafficEvent, VrrpEvent} from '../src/decode/events.js'
 import type {Report} from '../src/lib/analyze.js'
+import {addressKeyOf} from '../src/wire/addr-key.js'
 import {arpWhoHas, neighbourSolicitation, solicitedNode, tcpSegment, TCP_RST, TCP_SYN} from '../src/wire/build.js'
 
 const root = join(import.meta.dirname, '..')
@@ -26,7 +27,7 @@ function tsharkFields(frames: Buffer[], fields: string[], extra: string[] = []):
     const w = new PcapWriter(path, 1)
     frames.forEach((data, i) => {
       const rec = newRecord(0)
-      rec.frame = i + 1; rec.tsSec = 1_800_000_000 + i; rec.data = data; rec.capLen = rec.origLen = data.length
+      rec.frame = i + 1; rec.tsSec = 1_800_000_000 + i; rec.buf = data; rec.off = 0; rec.capLen = rec.origLen = data.length
       w.write(rec)
     })
     w.close()
@@ -96,6 +97,7 @@ function na(mac: string, t: number, frame: number): NdEvent {
 }
 function tcp(mac: string, src: string, sport: number, dport: number, flags: number, t: number, frame: number): TrafficEvent {
   return {...l2(mac, ME, t, frame), kind: 'traffic', family: src.includes(':') ? 'ipv6' : 'ipv4', ipSrc: src, ipDst: src.includes(':') ? '2001:db8:1::1' : '198.51.100.1',
+    srcKey: addressKeyOf(src), dstKey: addressKeyOf(src.includes(':') ? '2001:db8:1::1' : '198.51.100.1'),
     proto: 6, sport, dport, tcpFlags: flags, icmpType: -1, icmpCode: -1, quoted: null, payloadLen: 0}
 }
 

@@ -8,6 +8,7 @@ import {ref} from './context.js'
 import {finding, FindingList, where} from './evidence.js'
 import type {CheckResult} from './types.js'
 import {secondsOf} from './types.js'
+import {FlowTable, type TableEntry} from './flow-table.js'
 
 const TCP = 6, UDP = 17, ICMP = 1, ICMP6 = 58
 const RST = 0x04, SYN = 0x02, ACK = 0x10
@@ -19,7 +20,7 @@ interface Leg {
   first: FrameRef
 }
 
-interface Flow {
+interface Flow extends TableEntry {
   input: number
   family: 'ipv4' | 'ipv6'
   client: string
@@ -29,6 +30,9 @@ interface Flow {
   vip: string
   first: FrameRef
   legs: Leg[]
+  /** the leg the last request came by (most requests of a flow take the same one) */
+  legSrc: string
+  legDst: string
   /** the oldest request still waiting for a reply (numbers, not an object: the hot path) */
   pendingS: number
   pendingFrame: number
@@ -47,13 +51,10 @@ interface Unanswered {
 
 const NONE = -1
 
-/** Numeric part of a flow key: input, protocol, client port, service port (44 bits, exact in a double). */
-function flowKey(input: number, proto: number, cport: number, service: number): number {
-  const p = proto === TCP ? 0 : proto === UDP ? 1 : 2
-  return ((input * 4 + p) * 65536 + cport) * 65536 + service
-}
+
 
 interface ReplyDst {
+  mac: string
   first: FrameRef
   src: string
   vip: string
@@ -68,14 +69,18 @@ function serviceLabel(proto: number, port: number): string {
 }
 
 export class SourceCheck {
-  /** client address → flows of that client by flowKey (numeric: no string built per packet) */
-  private readonly flows = new Map<string, Map<number, Flow>>()
+  /** request flows to a VIP, by client address, ports, protocol and input */
+  private readonly flows = new FlowTable<Flow>()
   private lastSweepS = 0
   private readonly statsCache: {requests: number, repliesSeen: number, toLb: number, toProxy: number, forwarded: number}[] = []
   private readonly findings = new FindingList()
   private readonly unanswered: Unanswered[] = []
   private unansweredCount = 0
   private readonly replyDsts = new Map<string, ReplyDst>()
+  private lastReplyDst: ReplyDst | null = null
+  private lastPairInput = -1
+  private lastPairSrc = ''
+  private lastPairDst = ''
   /** per input, per reply source MAC: the destination MACs of the replies seen there ('' = no MAC in the link type) */
   private readonly replyDstsAt = new Map<number, Map<string, Set<string>>>()
   private readonly perInput = new Map<number, {requests: number, repliesSeen: number, toLb: number, toProxy: number, forwarded: number}>()
@@ -83,6 +88,8 @@ export class SourceCheck {
   private requests = 0
   private events = 0
   private nowS = 0
+  /** the time of the frame being handled (seconds) */
+  private t = 0.5
   private readonly expireS: number
 
   /** Destination MACs of VIP-sourced replies that are not LBs: the proxies' gateway(s). */
@@ -104,43 +111,42 @@ export class SourceCheck {
   }
 
   onTraffic(ev: TrafficEvent): void {
-    const t = secondsOf(ev)
+    // the frame's time is kept in a field, not passed on: a double argument to a call that is not
+    // inlined is boxed, an allocation per packet
+    const t = (this.t = secondsOf(ev))
     if (t > this.nowS) this.nowS = t
     this.events++
     if (t - this.lastSweepS >= this.expireS / 2) { this.lastSweepS = t; this.sweep(false) }
     const vips = this.k.vips
     if (ev.quoted && vips.has(ev.quoted.ipDst)) return this.onIcmpError(ev)
     if (vips.has(ev.ipDst)) {
-      if (ev.proto === TCP || ev.proto === UDP) return this.onRequest(ev, ev.sport, ev.dport, t)
-      if ((ev.proto === ICMP && ev.icmpType === 8) || (ev.proto === ICMP6 && ev.icmpType === 128)) return this.onRequest(ev, ev.sport, 0, t)
+      if (ev.proto === TCP || ev.proto === UDP) return this.onRequest(ev, ev.sport, ev.dport)
+      if ((ev.proto === ICMP && ev.icmpType === 8) || (ev.proto === ICMP6 && ev.icmpType === 128)) return this.onRequest(ev, ev.sport, 0)
       return
     }
     let cport: number, service: number
     if (ev.proto === TCP || ev.proto === UDP) { cport = ev.dport; service = ev.sport }
     else if ((ev.proto === ICMP && ev.icmpType === 0) || (ev.proto === ICMP6 && ev.icmpType === 129)) { cport = ev.dport; service = 0 }
     else return this.maybeNat(ev)
-    const flow = this.flows.get(ev.ipDst)?.get(flowKey(ev.input, ev.proto, cport, service))
-    if (flow) this.onReply(flow, ev, t)
+    const flow = this.find(ev.ipDst, ev.dstKey, ev.input, ev.proto, cport, service)
+    if (flow) this.onReply(flow, ev)
     else this.maybeNat(ev)
   }
 
-  private onRequest(ev: TrafficEvent, cport: number, service: number, t: number): void {
-    let byKey = this.flows.get(ev.ipSrc)
-    if (!byKey) this.flows.set(ev.ipSrc, (byKey = new Map()))
-    const key = flowKey(ev.input, ev.proto, cport, service)
-    let flow = byKey.get(key)
+  private onRequest(ev: TrafficEvent, cport: number, service: number): void {
+    const t = this.t
+    const ports = (cport << 16) | service, meta = ev.input * 256 + ev.proto
+    let flow = this.flows.find(ev.srcKey, ports, meta, ev.ipSrc)
     const st = this.stats(ev.input)
     st.requests++
     this.requests++
     if (!flow) {
-      flow = {input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first: ref(ev),
-        legs: [], pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
-      byKey.set(key, flow)
+      flow = {clientKey: ev.srcKey, ports, meta, input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first: ref(ev),
+        legs: [], legSrc: '', legDst: '', pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
+      this.flows.add(flow)
     }
     flow.lastSeenS = t
-    let known = false
-    for (const l of flow.legs) if (l.dst === ev.ethDst && l.src === ev.ethSrc) { known = true; break }
-    if (!known && flow.legs.length < 4) flow.legs.push({src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first: ref(ev)})
+    if (ev.ethSrc !== flow.legSrc || ev.ethDst !== flow.legDst || flow.legs.length === 0) this.sawLeg(flow, ev)
     // a segment that expects an answer: SYN, data, any UDP datagram or echo request
     const expects = ev.proto !== TCP || (ev.tcpFlags & SYN && !(ev.tcpFlags & ACK)) || ev.payloadLen > 0
     if (expects && !(ev.proto === TCP && ev.tcpFlags & RST)) {
@@ -152,7 +158,16 @@ export class SourceCheck {
     }
   }
 
-  private onReply(flow: Flow, ev: TrafficEvent, t: number): void {
+  /** A request by a leg (source and destination MAC) other than the last one: record it if new. */
+  private sawLeg(flow: Flow, ev: TrafficEvent): void {
+    flow.legSrc = ev.ethSrc
+    flow.legDst = ev.ethDst
+    for (const l of flow.legs) if (l.dst === ev.ethDst && l.src === ev.ethSrc) return
+    if (flow.legs.length < 4) flow.legs.push({src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first: ref(ev)})
+  }
+
+  private onReply(flow: Flow, ev: TrafficEvent): void {
+    const t = this.t
     const st = this.stats(ev.input)
     st.repliesSeen++
     flow.lastSeenS = t
@@ -170,15 +185,23 @@ export class SourceCheck {
         `${ev.ethSrc || 'a host'} answered ${flow.client}:${flow.cport} → ${flow.vip}:${flow.service} with a TCP RST at ${where(k, ev)}: nothing listens on the VIP there`))
     }
     if (!isRst) flow.answered = true
-    let bySrc = this.replyDstsAt.get(ev.input)
-    if (!bySrc) this.replyDstsAt.set(ev.input, (bySrc = new Map()))
-    let dsts = bySrc.get(ev.ethSrc)
-    if (!dsts) bySrc.set(ev.ethSrc, (dsts = new Set()))
-    if (dsts.size < 64) dsts.add(ev.ethDst)
+    // replies come from a few proxies to one or two gateways: remember the last pair seen
+    if (ev.input !== this.lastPairInput || ev.ethSrc !== this.lastPairSrc || ev.ethDst !== this.lastPairDst) {
+      this.lastPairInput = ev.input; this.lastPairSrc = ev.ethSrc; this.lastPairDst = ev.ethDst
+      let bySrc = this.replyDstsAt.get(ev.input)
+      if (!bySrc) this.replyDstsAt.set(ev.input, (bySrc = new Map()))
+      let dsts = bySrc.get(ev.ethSrc)
+      if (!dsts) bySrc.set(ev.ethSrc, (dsts = new Set()))
+      if (dsts.size < 64) dsts.add(ev.ethDst)
+    }
     if (ev.ethDst) {
-      const d = this.replyDsts.get(ev.ethDst)
-      if (d) d.count++
-      else this.replyDsts.set(ev.ethDst, {first: ref(ev), src: ev.ethSrc, vip: ev.ipSrc, count: 1})
+      let d = this.lastReplyDst
+      if (d === null || d.mac !== ev.ethDst) {
+        d = this.replyDsts.get(ev.ethDst) ?? null
+        if (d === null) this.replyDsts.set(ev.ethDst, (d = {mac: ev.ethDst, first: ref(ev), src: ev.ethSrc, vip: ev.ipSrc, count: 0}))
+        this.lastReplyDst = d
+      }
+      d.count++
     }
     flow.pendingS = NONE
     if (!flow.replied) {
@@ -199,7 +222,7 @@ export class SourceCheck {
     const q = ev.quoted!
     const unreachable = (ev.proto === ICMP && ev.icmpType === 3) || (ev.proto === ICMP6 && ev.icmpType === 1)
     if (!unreachable) return
-    const flow = this.flows.get(q.ipSrc)?.get(flowKey(ev.input, q.proto, q.sport, q.dport))
+    const flow = this.find(q.ipSrc, q.srcKey, ev.input, q.proto, q.sport, q.dport)
     if (flow) { flow.pendingS = NONE; flow.replied = true; this.stats(ev.input).repliesSeen++ }
     this.findings.add(finding(this.k, 'unreachable', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc},
       `${ev.ipSrc} (${ev.ethSrc || 'no MAC'}) sent ICMP${ev.family === 'ipv6' ? 'v6' : ''} unreachable (code ${ev.icmpCode}) for ${q.ipSrc}:${q.sport} → ${q.ipDst}:${q.dport} at ${where(this.k, ev)}`))
@@ -208,7 +231,7 @@ export class SourceCheck {
   /** A client's packet leaving an LB with a destination other than the VIP: the LB does NAT. */
   private maybeNat(ev: TrafficEvent): void {
     if (!ev.ethSrc || !this.k.isLbMac(ev.ethSrc)) return
-    const flow = this.flows.get(ev.ipSrc)?.get(flowKey(ev.input, ev.proto, ev.sport, ev.dport))
+    const flow = this.find(ev.ipSrc, ev.srcKey, ev.input, ev.proto, ev.sport, ev.dport)
     if (!flow) return
     this.findings.add(finding(this.k, 'nat', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipDst, relatedFrame: flow.first.frame},
       `LB ${ev.ethSrc} sent ${flow.client}:${flow.cport}'s request for VIP ${flow.vip} on to ${ev.ipDst} at ${where(this.k, ev)}: the destination IP was rewritten (NAT), Direct Routing keeps it`))
@@ -220,20 +243,23 @@ export class SourceCheck {
     if (this.unanswered.length < 1000) this.unanswered.push({flow: {...flow, legs: [...flow.legs]}, at})
   }
 
+  private find(client: string, clientKey: number, input: number, proto: number, cport: number, service: number): Flow | undefined {
+    return this.flows.find(clientKey, (cport << 16) | service, input * 256 + proto, client)
+  }
+
   /** Expire idle flows (memory stays bounded); `all` at the end of the capture. */
   private sweep(all: boolean): void {
     const timeout = this.k.options.replyTimeoutS
-    for (const [client, byKey] of this.flows) {
-      for (const [key, flow] of byKey) {
-        if (!all && this.nowS - flow.lastSeenS < this.expireS) continue
-        if (flow.pendingS !== NONE && this.endOf(flow.input) - flow.pendingS >= timeout) this.addUnanswered(flow)
-        if (!all) {
-          this.countLegs(flow.input, flow.legs)
-          byKey.delete(key)
-        }
-      }
-      if (byKey.size === 0) this.flows.delete(client)
+    if (all) {
+      for (const f of this.flows) if (f.pendingS !== NONE && this.endOf(f.input) - f.pendingS >= timeout) this.addUnanswered(f)
+      return
     }
+    this.flows.retain((f) => {
+      if (this.nowS - f.lastSeenS < this.expireS) return true
+      if (f.pendingS !== NONE && this.endOf(f.input) - f.pendingS >= timeout) this.addUnanswered(f)
+      this.countLegs(f.input, f.legs)
+      return false
+    })
   }
 
   private endOf(input: number): number {
@@ -274,7 +300,7 @@ export class SourceCheck {
         missing: 'no VIP was given and no VRRP advert named one: give --vip'}
     }
     // classify the legs of what reached this point, now that the LB MACs are known
-    for (const byKey of this.flows.values()) for (const flow of byKey.values()) this.countLegs(flow.input, flow.legs)
+    for (const f of this.flows) this.countLegs(f.input, f.legs)
     for (const [dst, d] of this.replyDsts) {
       if (k.isLbMac(dst)) {
         this.findings.add(finding(k, 'via-lb', 'fail', d.first, {mac: d.src, ip: d.vip},

@@ -25,6 +25,7 @@ import {UdpDatagram} from '../wire/udp.js'
 import {VrrpPacket} from '../wire/vrrp.js'
 import type {DecodedEvent, DecodeStats, Family, QuotedHeader, TrafficEvent} from './events.js'
 import {AddressInterner} from './intern.js'
+import {ipv4Key, ipv6Key} from '../wire/addr-key.js'
 
 export function newDecodeStats(): DecodeStats {
   return {frames: 0, malformed: 0, unsupportedLink: new Map(), badVrrpChecksum: 0, ipBeyondFrame: 0}
@@ -58,22 +59,32 @@ export class Dissector {
   private pktType = -1
   /** where the IP packet ends by its length field (beyond the captured bytes when cut short) */
   private ipClaimedEnd = 0
+  /** address keys of the current IP packet's source and destination (set before emitTraffic) */
+  private srcKey = 0
+  private dstKey = 0
 
   /** address strings formatted once per distinct address, not once per packet */
   private readonly names = new AddressInterner()
   /** the traffic event is reused frame after frame (the hot path): consumers copy what they keep */
   private readonly traffic: TrafficEvent = {
     kind: 'traffic', input: 0, frame: 0, tsSec: 0, tsNsec: 0, tsDigits: 6, ethSrc: '', ethDst: '', vlans: NO_VLANS, pktType: -1,
-    family: 'ipv4', ipSrc: '', ipDst: '', proto: 0, sport: 0, dport: 0, tcpFlags: 0, icmpType: -1, icmpCode: -1, quoted: null, payloadLen: 0,
+    family: 'ipv4', ipSrc: '', ipDst: '', srcKey: 0, dstKey: 0, proto: 0, sport: 0, dport: 0, tcpFlags: 0, icmpType: -1, icmpCode: -1, quoted: null, payloadLen: 0,
   }
 
-  constructor(private readonly emit: (ev: DecodedEvent) => void) {}
+  /** `emit` receives every event; `traffic`, when given, receives the traffic events instead (the
+   *  hot path: one direct call, no dispatch on the kind) */
+  private readonly emitTrafficEvent: (ev: TrafficEvent) => void
+
+  constructor(private readonly emit: (ev: DecodedEvent) => void, traffic?: (ev: TrafficEvent) => void) {
+    this.emitTrafficEvent = traffic ?? emit
+  }
 
   dissect(rec: PacketRecord): void {
     this.stats.frames++
     this.rec = rec
-    const buf = rec.data
-    const end = Math.min(rec.capLen, buf.length)
+    const buf = rec.buf
+    const start = rec.off
+    const end = Math.min(start + rec.capLen, buf.length)
     this.ethSrc = ''
     this.ethDst = ''
     this.vlanSrc = null
@@ -83,9 +94,9 @@ export class Dissector {
     switch (rec.linkType) {
       case LinkType.ETHERNET: {
         const eth = this.eth
-        if (!eth.wrap(buf, 0, end)) return this.malformed()
-        this.ethSrc = this.names.macAt(buf, 6)
-        this.ethDst = this.names.macAt(buf, 0)
+        if (!eth.wrap(buf, start, end)) return this.malformed()
+        this.ethSrc = this.names.macAt(buf, start + 6)
+        this.ethDst = this.names.macAt(buf, start)
         if (eth.vlanCount > 0) this.vlanSrc = eth.vlan
         etherType = eth.etherType
         off = eth.payloadOffset
@@ -95,7 +106,7 @@ export class Dissector {
       case LinkType.LINUX_SLL2: {
         // cooked capture v1 and v2 carry the same facts in different places
         const s = rec.linkType === LinkType.LINUX_SLL ? this.sll : this.sll2
-        if (!s.wrap(buf, 0, end)) return this.malformed()
+        if (!s.wrap(buf, start, end)) return this.malformed()
         this.ethSrc = s.srcMac
         this.pktType = s.pktType
         etherType = s.protocol
@@ -105,7 +116,7 @@ export class Dissector {
       case LinkType.NULL:
       case LinkType.LOOP: {
         const n = this.nul
-        if (!n.wrap(buf, 0, end)) return this.malformed()
+        if (!n.wrap(buf, start, end)) return this.malformed()
         if (n.ipVersion === 0) return // another address family: nothing for drcheck
         etherType = n.ipVersion === 4 ? EtherType.IPV4 : EtherType.IPV6
         off = n.payloadOffset
@@ -113,19 +124,19 @@ export class Dissector {
       }
       case LinkType.RAW:
       case LinkType.RAW_BSD: {
-        const v = rawIpVersion(buf, 0, end)
+        const v = rawIpVersion(buf, start, end)
         if (v === 0) return this.malformed()
         etherType = v === 4 ? EtherType.IPV4 : EtherType.IPV6
-        off = 0
+        off = start
         break
       }
       case LinkType.IPV4:
         etherType = EtherType.IPV4
-        off = 0
+        off = start
         break
       case LinkType.IPV6:
         etherType = EtherType.IPV6
-        off = 0
+        off = start
         break
       default: {
         const m = this.stats.unsupportedLink
@@ -180,6 +191,8 @@ export class Dissector {
       return this.emitVrrp('ipv4', ip.src, ip.dst, ip.ttl, ok)
     }
     if (!ip.hasTransportHeader) return // a later fragment: no ports, nothing to pair
+    this.srcKey = ipv4Key(buf, ip.srcOffset)
+    this.dstKey = ipv4Key(buf, ip.dstOffset)
     this.ipClaimedEnd = ip.truncated ? ip.off + ip.totalLength : ip.end
     if (ip.truncated && this.rec.capLen >= this.rec.origLen) this.stats.ipBeyondFrame++
     this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv4', this.names.ipv4At(buf, ip.srcOffset), this.names.ipv4At(buf, ip.dstOffset))
@@ -197,6 +210,8 @@ export class Dissector {
       const ok = ip.truncated || v.checksumOk(buf, ip.srcOffset, ip.dstOffset)
       return this.emitVrrp('ipv6', ip.src, ip.dst, ip.hopLimit, ok)
     }
+    this.srcKey = ipv6Key(buf, ip.srcOffset)
+    this.dstKey = ipv6Key(buf, ip.dstOffset)
     if (proto === 58) {
       const m = this.icmp6
       if (!m.wrap(buf, ip.payloadOffset, ip.end)) return this.malformed()
@@ -277,8 +292,8 @@ export class Dissector {
     const ev = this.traffic
     ev.input = r.input; ev.frame = r.frame; ev.tsSec = r.tsSec; ev.tsNsec = r.tsNsec; ev.tsDigits = r.tsDigits
     ev.ethSrc = this.ethSrc; ev.ethDst = this.ethDst; ev.vlans = this.vlans(); ev.pktType = this.pktType
-    ev.family = family; ev.ipSrc = ipSrc; ev.ipDst = ipDst; ev.proto = proto; ev.sport = sport; ev.dport = dport
+    ev.family = family; ev.ipSrc = ipSrc; ev.ipDst = ipDst; ev.srcKey = this.srcKey; ev.dstKey = this.dstKey; ev.proto = proto; ev.sport = sport; ev.dport = dport
     ev.tcpFlags = tcpFlags; ev.icmpType = icmpType; ev.icmpCode = icmpCode; ev.quoted = quoted; ev.payloadLen = payloadLen
-    this.emit(ev)
+    this.emitTrafficEvent(ev)
   }
 }

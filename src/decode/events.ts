@@ -81,6 +81,9 @@ export interface TrafficEvent extends FrameRef, L2 {
   family: Family
   ipSrc: string
   ipDst: string
+  /** addressKey of ipSrc / ipDst (src/wire/addr-key.ts): numbers for the checks' flow tables */
+  srcKey: number
+  dstKey: number
   /** IP protocol number: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 */
   proto: number
   /** TCP/UDP ports; ICMP echo: identifier in both sport and dport; 0 otherwise */
@@ -101,6 +104,9 @@ export interface TrafficEvent extends FrameRef, L2 {
 export interface QuotedHeader {
   ipSrc: string
   ipDst: string
+  /** address keys of ipSrc / ipDst (src/wire/addr-key.ts) */
+  srcKey: number
+  dstKey: number
   proto: number
   sport: number
   dport: number

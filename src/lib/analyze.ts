@@ -3,7 +3,7 @@
 
 import {linkTypeName, type PacketRecord} from '../capture/record.js'
 import {Dissector} from '../decode/dissect.js'
-import type {DecodedEvent, VrrpEvent} from '../decode/events.js'
+import type {DecodedEvent, TrafficEvent, VrrpEvent} from '../decode/events.js'
 import {ArpCheck, claimFromArp, claimFromNd} from '../checks/arp.js'
 import {Knowledge, type CheckOptions} from '../checks/context.js'
 import {FailoverCheck} from '../checks/failover.js'
@@ -62,6 +62,8 @@ export class Analysis {
   private readonly linkTypes: Set<number>[] = []
   private readonly malformedAt: number[] = []
   packets = 0
+  private lastLinkType = -1
+  private lastLinkInput = -1
   /** several capture points (replay): clock alignment and cross-point checks */
   private multi: MultiPoint | null = null
 
@@ -79,7 +81,7 @@ export class Analysis {
     // the failover check reports stale owners too: it needs the claims even when `arp` is not run
     this.arpForStale = this.arp ?? (checks.includes('failover') ? new ArpCheck(this.k) : null)
     this.failover = checks.includes('failover') ? new FailoverCheck(this.k) : null
-    this.dissector = new Dissector((ev) => this.onEvent(ev))
+    this.dissector = new Dissector((ev) => this.onEvent(ev), (ev) => this.onTraffic(ev))
   }
 
   addInput(name: string, kind: 'file' | 'interface'): number {
@@ -95,8 +97,12 @@ export class Analysis {
     this.packets++
     const inp = this.inputs[rec.input]
     inp.packets++
-    const lts = this.linkTypes[rec.input]
-    if (!lts.has(rec.linkType)) { lts.add(rec.linkType); inp.linkTypes.push(linkTypeName(rec.linkType)) }
+    if (rec.linkType !== this.lastLinkType || rec.input !== this.lastLinkInput) {
+      this.lastLinkType = rec.linkType
+      this.lastLinkInput = rec.input
+      const lts = this.linkTypes[rec.input]
+      if (!lts.has(rec.linkType)) { lts.add(rec.linkType); inp.linkTypes.push(linkTypeName(rec.linkType)) }
+    }
     this.k.sawFrame(rec)
     this.multi?.onRecord(rec)
     this.dissector.dissect(rec)
@@ -115,15 +121,21 @@ export class Analysis {
     return this.failover?.progress() ?? {changes: [], vipReplies: new Set<number>()}
   }
 
+  /** Most frames: TCP, UDP, ICMP echo and errors. */
+  private onTraffic(ev: TrafficEvent): void {
+    if (this.observers.length > 0) {
+      let consumed = false
+      for (const o of this.observers) if (o(ev) === true) consumed = true
+      if (consumed) return
+    }
+    this.source?.onTraffic(ev)
+    this.failover?.onTraffic(ev)
+  }
+
   private onEvent(ev: DecodedEvent): void {
-    let consumed = false
-    for (const o of this.observers) if (o(ev) === true) consumed = true
-    if (consumed && ev.kind === 'traffic') return
+    if (ev.kind === 'traffic') return this.onTraffic(ev)
+    for (const o of this.observers) o(ev)
     switch (ev.kind) {
-      case 'traffic':
-        this.source?.onTraffic(ev)
-        this.failover?.onTraffic(ev)
-        break
       case 'arp':
       case 'nd': {
         if (ev.kind === 'arp') this.k.sawBinding(ev.senderIp, ev.senderMac)

@@ -4,6 +4,7 @@
 import type {QuotedHeader} from '../decode/events.js'
 import {Ipv4Packet} from './ipv4.js'
 import {Ipv6Packet} from './ipv6.js'
+import {ipv4Key, ipv6Key} from './addr-key.js'
 
 /** Ports of a quoted transport header at b[off..end): TCP/UDP/SCTP ports, ICMP/ICMPv6 echo
  *  identifier in both; 0 when not there. Writes into out[0], out[1]. */
@@ -32,7 +33,8 @@ export function quotedIpv4(view: Ipv4Packet, b: Uint8Array, off: number, end: nu
   if (!view.wrap(b, off, end)) return null
   if (view.hasTransportHeader) quotedPorts(b, view.payloadOffset, view.end, view.protocol, ports)
   else ports[0] = ports[1] = 0
-  return {ipSrc: view.src, ipDst: view.dst, proto: view.protocol, sport: ports[0]!, dport: ports[1]!}
+  return {ipSrc: view.src, ipDst: view.dst, srcKey: ipv4Key(b, view.srcOffset), dstKey: ipv4Key(b, view.dstOffset),
+    proto: view.protocol, sport: ports[0]!, dport: ports[1]!}
 }
 
 /** Decodes a quoted IPv6 header (with its extension headers); null when unusable. */
@@ -40,5 +42,6 @@ export function quotedIpv6(view: Ipv6Packet, b: Uint8Array, off: number, end: nu
   if (!view.wrap(b, off, end)) return null
   if (view.hasTransportHeader) quotedPorts(b, view.payloadOffset, view.end, view.protocol, ports)
   else ports[0] = ports[1] = 0
-  return {ipSrc: view.src, ipDst: view.dst, proto: view.protocol, sport: ports[0]!, dport: ports[1]!}
+  return {ipSrc: view.src, ipDst: view.dst, srcKey: ipv6Key(b, view.srcOffset), dstKey: ipv6Key(b, view.dstOffset),
+    proto: view.protocol, sport: ports[0]!, dport: ports[1]!}
 }

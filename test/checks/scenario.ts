@@ -5,6 +5,7 @@ import {Analysis, type Report} from '../../src/lib/analyze.js'
 import {DEFAULT_OPTIONS, type CheckOptions} from '../../src/checks/context.js'
 import type {ArpEvent, NdEvent, TrafficEvent, VrrpEvent} from '../../src/decode/events.js'
 import type {CheckName} from '../../src/checks/types.js'
+import {addressKeyOf} from '../../src/wire/addr-key.js'
 
 export const LB1 = '02:00:00:00:00:11', LB2 = '02:00:00:00:00:12', RS1 = '02:00:00:00:00:21', RS2 = '02:00:00:00:00:22', GW = '02:00:00:00:00:01'
 export const VIP = '198.51.100.10', VIP6 = '2001:db8:1::10', CLIENT = '203.0.113.100'
@@ -44,8 +45,11 @@ export class Scenario {
   }
 
   pkt(t: number, ethSrc: string, ethDst: string, ipSrc: string, ipDst: string, proto: number, sport: number, dport: number, o: Partial<TrafficEvent> = {}): this {
-    this.events.push({...this.meta(t), kind: 'traffic', ethSrc, ethDst, family: ipSrc.includes(':') ? 'ipv6' : 'ipv4', ipSrc, ipDst, proto, sport, dport,
-      tcpFlags: 0, icmpType: -1, icmpCode: -1, quoted: null, payloadLen: proto === 17 ? 20 : 0, ...o})
+    // the address keys as the Dissector computes them from the bytes (quoted headers too)
+    const quoted = o.quoted ? {...o.quoted, srcKey: addressKeyOf(o.quoted.ipSrc), dstKey: addressKeyOf(o.quoted.ipDst)} : null
+    this.events.push({...this.meta(t), kind: 'traffic', ethSrc, ethDst, family: ipSrc.includes(':') ? 'ipv6' : 'ipv4', ipSrc, ipDst,
+      srcKey: addressKeyOf(ipSrc), dstKey: addressKeyOf(ipDst), proto, sport, dport,
+      tcpFlags: 0, icmpType: -1, icmpCode: -1, payloadLen: proto === 17 ? 20 : 0, ...o, quoted})
     return this
   }
 
