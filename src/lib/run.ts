@@ -3,6 +3,7 @@
 
 import {readCaptureFile} from '../capture/file.js'
 import {Dissector} from '../decode/dissect.js'
+import {mayBeVrrp} from '../decode/prefilter.js'
 import {newRecord, type PacketRecord} from '../capture/record.js'
 import type {CheckOptions} from '../checks/context.js'
 import type {CheckName, Verdict} from '../checks/types.js'
@@ -15,7 +16,7 @@ export function learnVipsFromFiles(files: string[]): string[] {
   const d = new Dissector((ev) => {
     if (ev.kind === 'vrrp' && ev.priority > 0) for (const a of ev.addrs) vips.add(a)
   })
-  files.forEach((f, i) => readCaptureFile(f, i, (rec) => d.dissect(rec)))
+  files.forEach((f, i) => readCaptureFile(f, i, (rec) => { if (mayBeVrrp(rec)) d.dissect(rec) }))
   return [...vips]
 }
 
