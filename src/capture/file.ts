@@ -65,7 +65,8 @@ export class ChunkReader {
   buf: Uint8Array
   view: DataView
   pos = 0
-  private end = 0
+  /** buf[pos, end) holds file bytes (a reader may run through them without ensure()) */
+  end = 0
   /** file offset of buf[0] */
   private base = 0
 

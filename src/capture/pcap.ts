@@ -78,7 +78,33 @@ export function readPcap(ctx: ReadContext): void {
   let overSnaplen = 0
   let overOrig = 0
   let badFraction = 0
+  const snaplen = h.snaplen
   for (;;) {
+    // The common case at reading speed: whole, ordinary records already in the buffer. Anything
+    // else (a record across the buffer's end, a length or fraction out of range) is left to the
+    // careful loop below, one record at a time.
+    {
+      const b = src.buf, v = src.view, end = src.end
+      let p = src.pos
+      while (p + PCAP_RECORD_HEADER_LEN <= end) {
+        const incl = v.getUint32(p + 8, le)
+        const orig = v.getUint32(p + 12, le)
+        const frac = v.getUint32(p + 4, le)
+        const next = p + PCAP_RECORD_HEADER_LEN + incl
+        if (next > end || incl > orig || incl > snaplen || incl > maxRecord || frac >= fracLimit) break
+        result.packets++
+        rec.frame = result.packets
+        rec.tsSec = v.getUint32(p, le)
+        rec.tsNsec = frac * fracToNs
+        rec.capLen = incl
+        rec.origLen = orig
+        rec.buf = b
+        rec.off = p + PCAP_RECORD_HEADER_LEN
+        p = next
+        src.pos = p
+        sink(rec)
+      }
+    }
     if (!src.ensure(PCAP_RECORD_HEADER_LEN)) {
       if (src.remaining > 0) {
         result.truncated = {
