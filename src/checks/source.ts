@@ -33,6 +33,9 @@ interface Flow extends TableEntry {
   /** the leg the last request came by (most requests of a flow take the same one) */
   legSrc: string
   legDst: string
+  /** the MACs the last reply came from and went to */
+  replySrc: string
+  replyDst: string
   /** the oldest request still waiting for a reply (numbers, not an object: the hot path) */
   pendingS: number
   pendingFrame: number
@@ -78,9 +81,6 @@ export class SourceCheck {
   private unansweredCount = 0
   private readonly replyDsts = new Map<string, ReplyDst>()
   private lastReplyDst: ReplyDst | null = null
-  private lastPairInput = -1
-  private lastPairSrc = ''
-  private lastPairDst = ''
   /** per input, per reply source MAC: the destination MACs of the replies seen there ('' = no MAC in the link type) */
   private readonly replyDstsAt = new Map<number, Map<string, Set<string>>>()
   private readonly perInput = new Map<number, {requests: number, repliesSeen: number, toLb: number, toProxy: number, forwarded: number}>()
@@ -142,7 +142,7 @@ export class SourceCheck {
     this.requests++
     if (!flow) {
       flow = {clientKey: ev.srcKey, ports, meta, input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first: ref(ev),
-        legs: [], legSrc: '', legDst: '', pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
+        legs: [], legSrc: '', legDst: '', replySrc: '', replyDst: '', pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
       this.flows.add(flow)
     }
     flow.lastSeenS = t
@@ -185,9 +185,9 @@ export class SourceCheck {
         `${ev.ethSrc || 'a host'} answered ${flow.client}:${flow.cport} → ${flow.vip}:${flow.service} with a TCP RST at ${where(k, ev)}: nothing listens on the VIP there`))
     }
     if (!isRst) flow.answered = true
-    // replies come from a few proxies to one or two gateways: remember the last pair seen
-    if (ev.input !== this.lastPairInput || ev.ethSrc !== this.lastPairSrc || ev.ethDst !== this.lastPairDst) {
-      this.lastPairInput = ev.input; this.lastPairSrc = ev.ethSrc; this.lastPairDst = ev.ethDst
+    // a flow's replies come from one proxy to one gateway: record the MAC pair when it changes
+    if (ev.ethSrc !== flow.replySrc || ev.ethDst !== flow.replyDst || !flow.replied) {
+      flow.replySrc = ev.ethSrc; flow.replyDst = ev.ethDst
       let bySrc = this.replyDstsAt.get(ev.input)
       if (!bySrc) this.replyDstsAt.set(ev.input, (bySrc = new Map()))
       let dsts = bySrc.get(ev.ethSrc)
