@@ -141,12 +141,15 @@ export class SourceCheck {
     st.requests++
     this.requests++
     if (!flow) {
-      flow = {clientKey: ev.srcKey, ports, meta, input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first: ref(ev),
-        legs: [], legSrc: '', legDst: '', replySrc: '', replyDst: '', pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
+      // the first request is also the first leg's first frame (one FrameRef, a one-element array:
+      // every new connection allocates these, so they are kept small)
+      const first = ref(ev)
+      flow = {clientKey: ev.srcKey, ports, meta, input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first,
+        legs: [{src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first}], legSrc: ev.ethSrc, legDst: ev.ethDst, replySrc: '', replyDst: '', pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
       this.flows.add(flow)
     }
     flow.lastSeenS = t
-    if (ev.ethSrc !== flow.legSrc || ev.ethDst !== flow.legDst || flow.legs.length === 0) this.sawLeg(flow, ev)
+    if (ev.ethSrc !== flow.legSrc || ev.ethDst !== flow.legDst) this.sawLeg(flow, ev)
     // a segment that expects an answer: SYN, data, any UDP datagram or echo request
     const expects = ev.proto !== TCP || (ev.tcpFlags & SYN && !(ev.tcpFlags & ACK)) || ev.payloadLen > 0
     if (expects && !(ev.proto === TCP && ev.tcpFlags & RST)) {
