@@ -8,14 +8,16 @@
 // Flows are removed in bulk (`retain`, the time-based sweep), which rebuilds the index: no
 // tombstones, and the table shrinks again after a burst of connections.
 
+/** The fields the table is keyed by: they must not change while the entry is in the table (an
+ *  entry dropped by retain() may be reused for another flow). */
 export interface TableEntry {
   /** address key of the client (src/wire/addr-key.ts) */
-  readonly clientKey: number
+  clientKey: number
   /** client port << 16 | service port */
-  readonly ports: number
+  ports: number
   /** input << 8 | IP protocol */
-  readonly meta: number
-  readonly client: string
+  meta: number
+  client: string
 }
 
 const STRIDE = 4
@@ -61,9 +63,15 @@ export class FlowTable<T extends TableEntry> {
 
   /** Keeps the flows `keep` says yes to (in order) and rebuilds the index for them. */
   retain(keep: (item: T) => boolean): void {
-    const before = this.items.length
-    this.items = this.items.filter(keep)
-    if (this.items.length === before) return
+    const items = this.items
+    const before = items.length
+    let n = 0
+    for (let i = 0; i < before; i++) {
+      const item = items[i]!
+      if (keep(item)) items[n++] = item
+    }
+    if (n === before) return
+    items.length = n
     let slots = this.mask + 1
     while (slots > MIN_SLOTS && this.items.length * 8 < slots) slots >>= 1
     this.rebuild(slots)

@@ -45,7 +45,12 @@ interface Flow extends TableEntry {
   replied: boolean
   /** a non-RST reply was seen (a SYN-ACK, data, an echo reply) */
   answered: boolean
+  /** an unanswered record shares this flow's legs and first frame (so it is never reused) */
+  kept: boolean
 }
+
+/** expired flows kept for reuse, at most */
+const FREE_FLOWS = 1 << 16
 
 interface Unanswered {
   flow: Flow
@@ -74,6 +79,8 @@ function serviceLabel(proto: number, port: number): string {
 export class SourceCheck {
   /** request flows to a VIP, by client address, ports, protocol and input */
   private readonly flows = new FlowTable<Flow>()
+  /** expired flows, reused for new connections */
+  private readonly free: Flow[] = []
   private lastSweepS = 0
   private readonly statsCache: {requests: number, repliesSeen: number, toLb: number, toProxy: number, forwarded: number}[] = []
   private readonly findings = new FindingList()
@@ -141,11 +148,7 @@ export class SourceCheck {
     st.requests++
     this.requests++
     if (!flow) {
-      // the first request is also the first leg's first frame (one FrameRef, a one-element array:
-      // every new connection allocates these, so they are kept small)
-      const first = ref(ev)
-      flow = {clientKey: ev.srcKey, ports, meta, input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first,
-        legs: [{src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first}], legSrc: ev.ethSrc, legDst: ev.ethDst, replySrc: '', replyDst: '', pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false}
+      flow = this.newFlow(ev, ports, meta, cport, service, t)
       this.flows.add(flow)
     }
     flow.lastSeenS = t
@@ -159,6 +162,33 @@ export class SourceCheck {
         flow.pendingS = t; flow.pendingFrame = ev.frame; flow.pendingSec = ev.tsSec; flow.pendingNsec = ev.tsNsec
       }
     }
+  }
+
+  /**
+   * A flow for a new connection. Expired flows are reused (with their first-frame reference and leg
+   * array) unless an unanswered record still points at them: every connection would otherwise
+   * leave ~400 bytes of garbage in the old generation, and peak memory would depend on how lazily
+   * the collector runs.
+   */
+  private newFlow(ev: TrafficEvent, ports: number, meta: number, cport: number, service: number, t: number): Flow {
+    const f = this.free.pop()
+    if (f === undefined || f.kept) {
+      // the first request is also the first leg's first frame (one FrameRef, a one-element array)
+      const first = ref(ev)
+      return {clientKey: ev.srcKey, ports, meta, input: ev.input, family: ev.family, client: ev.ipSrc, cport, proto: ev.proto, service, vip: ev.ipDst, first,
+        legs: [{src: ev.ethSrc, dst: ev.ethDst, pktType: ev.pktType, first}], legSrc: ev.ethSrc, legDst: ev.ethDst, replySrc: '', replyDst: '',
+        pendingS: NONE, pendingFrame: 0, pendingSec: 0, pendingNsec: 0, lastSeenS: t, replied: false, answered: false, kept: false}
+    }
+    const first = f.first
+    first.input = ev.input; first.frame = ev.frame; first.tsSec = ev.tsSec; first.tsNsec = ev.tsNsec; first.tsDigits = ev.tsDigits
+    const leg = f.legs[0]!
+    f.legs.length = 1
+    leg.src = ev.ethSrc; leg.dst = ev.ethDst; leg.pktType = ev.pktType; leg.first = first
+    f.clientKey = ev.srcKey; f.ports = ports; f.meta = meta; f.input = ev.input; f.family = ev.family; f.client = ev.ipSrc
+    f.cport = cport; f.proto = ev.proto; f.service = service; f.vip = ev.ipDst
+    f.legSrc = ev.ethSrc; f.legDst = ev.ethDst; f.replySrc = ''; f.replyDst = ''
+    f.pendingS = NONE; f.pendingFrame = 0; f.pendingSec = 0; f.pendingNsec = 0; f.lastSeenS = t; f.replied = false; f.answered = false
+    return f
   }
 
   /** A request by a leg (source and destination MAC) other than the last one: record it if new. */
@@ -243,7 +273,10 @@ export class SourceCheck {
   private addUnanswered(flow: Flow): void {
     this.unansweredCount++
     const at: FrameRef = {input: flow.input, frame: flow.pendingFrame, tsSec: flow.pendingSec, tsNsec: flow.pendingNsec, tsDigits: flow.first.tsDigits}
-    if (this.unanswered.length < 1000) this.unanswered.push({flow: {...flow, legs: [...flow.legs]}, at})
+    if (this.unanswered.length < 1000) {
+      flow.kept = true // the copy shares its legs and first frame: never reuse them
+      this.unanswered.push({flow: {...flow, legs: [...flow.legs]}, at})
+    }
   }
 
   private find(client: string, clientKey: number, input: number, proto: number, cport: number, service: number): Flow | undefined {
@@ -261,6 +294,7 @@ export class SourceCheck {
       if (this.nowS - f.lastSeenS < this.expireS) return true
       if (f.pendingS !== NONE && this.endOf(f.input) - f.pendingS >= timeout) this.addUnanswered(f)
       this.countLegs(f.input, f.legs)
+      if (this.free.length < FREE_FLOWS) this.free.push(f)
       return false
     })
   }

@@ -37,6 +37,25 @@ describe('source check', () => {
     expect(f.mac).toBe(RS2)
   })
 
+  it('flows that expire are forgotten and their memory reused, without touching an unanswered request\'s evidence', () => {
+    // one answered exchange per second for 60 s (each flow idle after 4 s: swept and reused), and one
+    // request at 10 s that reaches RS2 and is never answered
+    const s = new Scenario({flowIdleS: 4}).adverts(0, 62, LB1, '198.51.100.2', 150)
+    for (let i = 0; i < 60; i++) {
+      s.udpExchange(1 + i, 40000 + i, RS1)
+      if (i === 9) {
+        s.pkt(10.5, LB1, RS2, CLIENT, VIP, 17, 41000, 53) // seen only on its way to RS2: one leg
+        var lost = s.frame // eslint-disable-line no-var
+      }
+    }
+    const c = check(s.run(['source']), 'source')
+    expect(c.counts).toMatchObject({pairs: 60, perProxy: {[RS1]: 60}, unanswered: 1})
+    const u = c.findings.filter((x) => x.kind === 'unanswered')
+    expect(u).toHaveLength(1)
+    expect(u[0]).toMatchObject({mac: RS2, frame: lost!})
+    expect(u[0]!.message).toContain(`${CLIENT}:41000`)
+  })
+
   it('does not call a request unanswered when the capture ended before the timeout', () => {
     const s = new Scenario().adverts(0, 3, LB1, '198.51.100.2', 150).udpExchange(1, 40000, RS1)
     s.pkt(2.5, GW, LB1, CLIENT, VIP, 17, 40005, 53).pkt(2.5001, LB1, RS2, CLIENT, VIP, 17, 40005, 53)
