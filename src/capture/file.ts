@@ -21,6 +21,7 @@ import {CaptureFileError} from '../lib/errors.js'
 import {newRecord, type PacketRecord, type PacketSink} from './record.js'
 import {PCAP_MAGICS, readPcap} from './pcap.js'
 import {PCAPNG_SHB_TYPE, readPcapng} from './pcapng.js'
+import {Prefetcher} from './prefetch.js'
 
 export interface FileReadResult {
   /** packet records delivered (pcapng: EPB + SPB + PB; custom and other blocks are not packets) */
@@ -39,7 +40,14 @@ export interface FileReadResult {
 export interface ReadOptions {
   /** largest record (pcap) or block (pcapng) accepted, in bytes; default and ceiling 256 MiB */
   maxRecord?: number
+  /** files at least this big are read ahead by a worker thread (src/capture/prefetch.ts); default
+   *  64 MiB, Infinity never (DRCHECK_PREFETCH=0 does the same) */
+  prefetchFrom?: number
+  /** tests: the read-ahead's chunk and the room before it */
+  prefetchSlot?: {bytes: number, room: number}
 }
+
+const PREFETCH_FROM = 64 * 1024 * 1024
 
 export const MAX_RECORD = 256 * 1024 * 1024
 const CHUNK = 4 * 1024 * 1024
@@ -69,6 +77,9 @@ export class ChunkReader {
   end = 0
   /** file offset of buf[0] */
   private base = 0
+  /** read-ahead, while it is used: buf is then its slot `slot` */
+  private pf: Prefetcher | null = null
+  private slot = -1
 
   constructor(
     /** the open file, or the bytes themselves (in-memory reads: the fuzzer, tests) */
@@ -105,7 +116,58 @@ export class ChunkReader {
     this.pos += n
   }
 
+  /** Reads through a Prefetcher from the next load on (the reader must be at the file's start). */
+  usePrefetcher(pf: Prefetcher): void {
+    this.pf = pf
+  }
+
+  /** Stops the read-ahead (end of the file, or an error). */
+  close(): void {
+    this.pf?.stop()
+    this.pf = null
+  }
+
+  /** The next slot of the read-ahead, with the unread bytes joined in front of its data; null to
+   *  go on with plain reads (a record longer than a slot, leftovers longer than the room, or the
+   *  worker failed). */
+  private loadSlot(n: number): boolean | null {
+    const pf = this.pf!
+    const keep = this.end - this.pos
+    const s = keep <= pf.room ? pf.take() : null
+    if (s === null || (n > keep + s.length && s.length === pf.slotBytes)) {
+      // go on without it from the current position: own buffer, plain reads
+      if (s !== null) pf.release(s.index)
+      if (this.slot >= 0) {
+        const own = new Uint8Array(Math.max(CHUNK, n))
+        own.set(this.buf.subarray(this.pos, this.end))
+        pf.release(this.slot)
+        this.base += this.pos
+        this.buf = own
+        this.view = new DataView(own.buffer)
+        this.pos = 0
+        this.end = keep
+        this.slot = -1
+      }
+      this.close()
+      return null
+    }
+    s.buf.set(this.buf.subarray(this.pos, this.end), pf.room - keep)
+    if (this.slot >= 0) pf.release(this.slot)
+    this.slot = s.index
+    this.buf = s.buf
+    this.view = s.view
+    this.base = s.fileOffset - pf.room
+    this.pos = pf.room - keep
+    this.end = pf.room + s.length
+    // short only at the end of the file; shorter than asked only if the file shrank meanwhile
+    return this.end - this.pos >= n
+  }
+
   private load(n: number): boolean {
+    if (this.pf !== null) {
+      const r = this.loadSlot(n)
+      if (r !== null) return r
+    }
     const keep = this.end - this.pos
     if (n > this.buf.length) {
       const grown = new Uint8Array(Math.min(this.maxBuffer, Math.max(n, this.buf.length * 2)))
@@ -142,7 +204,11 @@ export function readCaptureFile(path: string, input: number, sink: PacketSink, o
     const st = fstatSync(fd)
     if (st.isDirectory()) throw new CaptureFileError(path, 'is a directory, not a capture file')
     if (!st.isFile()) throw new CaptureFileError(path, 'is not a regular file (pipes and devices cannot be replayed)')
-    return readFrom(fd, st.size, path, input, sink, maxRecord)
+    const from = process.env.DRCHECK_PREFETCH === '0' ? Infinity : opts.prefetchFrom ?? PREFETCH_FROM
+    const pf = st.size >= from && st.size > 0
+      ? new Prefetcher(path, st.size, st.dev, st.ino, opts.prefetchSlot?.bytes, opts.prefetchSlot?.room)
+      : null
+    return readFrom(fd, st.size, path, input, sink, maxRecord, pf)
   } finally {
     closeSync(fd)
   }
@@ -159,26 +225,29 @@ function copyFrom(from: Uint8Array, to: Uint8Array, at: number, n: number, pos: 
   return part.length
 }
 
-function readFrom(fd: number | Uint8Array, size: number, path: string, input: number, sink: PacketSink, maxRecord: number): FileReadResult {
-  {
+function readFrom(fd: number | Uint8Array, size: number, path: string, input: number, sink: PacketSink, maxRecord: number, pf: Prefetcher | null = null): FileReadResult {
+  const src = new ChunkReader(fd, size, maxRecord + FRAMING)
+  if (pf) src.usePrefetcher(pf)
+  try {
     if (size === 0) throw new CaptureFileError(path, 'is empty (0 bytes), not a capture file')
-    const src = new ChunkReader(fd, size, maxRecord + FRAMING)
     const head = Math.min(4, size)
     src.ensure(head)
     const result: FileReadResult = {packets: 0, linkTypes: [], format: 'pcap', warnings: [], truncated: null, corrupt: null}
     const ctx: ReadContext = {path, src, rec: newRecord(input), sink, result, maxRecord}
     if (head < 4) {
-      const what = isMagicPrefix(src.buf.subarray(0, head)) ? 'file header cut short' : 'not a pcap or pcapng file'
-      throw new CaptureFileError(path, `${what}: only ${head} byte(s) (${hex(src.buf.subarray(0, head))})`)
+      const first = src.buf.subarray(src.pos, src.pos + head)
+      const what = isMagicPrefix(first) ? 'file header cut short' : 'not a pcap or pcapng file'
+      throw new CaptureFileError(path, `${what}: only ${head} byte(s) (${hex(first)})`)
     }
-    const magic = src.view.getUint32(0, false)
+    const magic = src.view.getUint32(src.pos, false)
     if (PCAP_MAGICS.includes(magic)) {
       readPcap(ctx)
     } else if (magic === PCAPNG_SHB_TYPE) {
       result.format = 'pcapng'
       readPcapng(ctx)
     } else {
-      throw new CaptureFileError(path, notCaptureMessage(magic, src.buf.subarray(0, Math.min(8, src.size))))
+      src.ensure(Math.min(8, src.size))
+      throw new CaptureFileError(path, notCaptureMessage(magic, src.buf.subarray(src.pos, src.pos + Math.min(8, src.size))))
     }
     const stop = result.corrupt ?? result.truncated
     if (stop && result.packets === 0) {
@@ -186,6 +255,8 @@ function readFrom(fd: number | Uint8Array, size: number, path: string, input: nu
       throw new CaptureFileError(path, `${result.corrupt ? 'corrupt' : 'cut short'} at byte offset ${stop.offset} before any complete frame: ${stop.message}`)
     }
     return result
+  } finally {
+    src.close()
   }
 }
 
