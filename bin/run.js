@@ -3,13 +3,29 @@
 // oclif's own errors (unknown command, …) become one `drcheck:` line and status 3.
 // The young generation is capped at 8 MB (the shebang): the hot path allocates little, and peak
 // memory stays flat on big captures (npm run bench measures it).
-import {Errors, flush, run} from '@oclif/core'
+// Start-up (the commands do the same): oclif is loaded by subpath, never through '@oclif/core' (its
+// index loads every part of oclif, and semver to check node's version: ~50 ms), and with require,
+// not import (importing a CommonJS module from ESM runs cjs-module-lexer over each of its modules:
+// ~20 ms more). Of the index's import-time checks only the missing-directory warning is kept (the
+// node version is package.json's engines' business).
+import {createRequire} from 'node:module'
+
+const require = createRequire(import.meta.url)
+const {run} = require('@oclif/core/run')
+const {flush} = require('@oclif/core/flush')
+const {ExitError} = require('@oclif/core/errors')
+
+try {
+  process.cwd()
+} catch (error) {
+  if (error?.code === 'ENOENT') process.stderr.write('WARNING: current directory does not exist\n')
+}
 
 try {
   await run(process.argv.slice(2), import.meta.url)
   await flush()
 } catch (error) {
-  if (error instanceof Errors.ExitError || error?.code === 'EEXIT') {
+  if (error instanceof ExitError || error?.code === 'EEXIT') {
     process.exitCode = error.oclif?.exit ?? 0
   } else {
     const lines = String(error?.message ?? error).split('\n').map((l) => l.replace(/^[\s›]*(Error:)?\s*/, '').trim()).filter(Boolean)

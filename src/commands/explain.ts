@@ -1,7 +1,13 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {createRequire} from 'node:module'
 import {FINDING_KINDS, type FindingKind} from '../checks/types.js'
 import {DrcheckError} from '../lib/errors.js'
 import {explainText, remedyFor} from '../report/remedies.js'
+
+// oclif by subpath and with require: start-up (see bin/run.js)
+const require = createRequire(import.meta.url)
+const Args = require('@oclif/core/args') as typeof import('@oclif/core/args')
+const {Command} = require('@oclif/core/command') as typeof import('@oclif/core/command')
+const Flags = require('@oclif/core/flags') as typeof import('@oclif/core/flags')
 
 export default class Explain extends Command {
   static override summary = 'Explain a finding kind and give the usual remedy.'

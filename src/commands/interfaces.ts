@@ -1,8 +1,10 @@
-import {Command, Flags} from '@oclif/core'
 import {createRequire} from 'node:module'
 import {retainClosed} from '../capture/live.js'
 
 const require = createRequire(import.meta.url)
+// oclif by subpath and with require: start-up (see bin/run.js)
+const {Command} = require('@oclif/core/command') as typeof import('@oclif/core/command')
+const Flags = require('@oclif/core/flags') as typeof import('@oclif/core/flags')
 
 interface Device {name: string, description?: string, addresses: {addr: string, netmask?: string}[], flags?: string}
 interface CapModule {Cap: {new (): {open(d: string, f: string, n: number, b: Buffer): string, close(): void}, deviceList(): Device[]}}

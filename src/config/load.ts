@@ -1,28 +1,12 @@
 // From --inventory / --keepalived-conf / -r NAME=FILE to CheckOptions.
 
-import {existsSync} from 'node:fs'
-import {basename} from 'node:path'
 import type {CheckOptions, ExpectedVrid} from '../checks/context.js'
 import {DrcheckError} from '../lib/errors.js'
 import {readInventory, type Inventory} from './inventory.js'
 import {expectationsOf, readKeepalivedConf, type KeepalivedConf} from './keepalived.js'
 
-/** `-r NAME=FILE` (a label for the capture point) or `-r FILE` (labelled by its base name). */
-export function splitReadArg(arg: string): {label: string, path: string} {
-  const m = /^([A-Za-z0-9_.:-]+)=(.+)$/.exec(arg)
-  if (m && !existsSync(arg)) return {label: m[1], path: m[2]}
-  return {label: basename(arg), path: arg}
-}
-
-export function readInputs(args: string[]): {label: string, path: string}[] {
-  const out = args.map(splitReadArg)
-  const seen = new Set<string>()
-  for (const i of out) {
-    if (seen.has(i.label)) throw new DrcheckError(`-r ${i.label}: two inputs with the same name; label them: -r lan=a/${i.label} -r lb1=b/${i.label}`)
-    seen.add(i.label)
-  }
-  return out
-}
+// -r: in inputs.ts (the commands import it without this module's parsers)
+export {readInputs, splitReadArg} from './inputs.js'
 
 export interface LoadedConfig {
   inventory: Inventory | null

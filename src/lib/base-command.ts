@@ -1,22 +1,24 @@
 // The shared part of `verify`, `source`, `arp` and `failover`: flags, inputs, output, exit status.
 // Commands stay thin: they name their checks; the work is in lib/run.ts and the checks.
 
-import {Command, Errors, Flags} from '@oclif/core'
-import {basename} from 'node:path'
+// Start-up: oclif by subpath and with require (see bin/run.js); what only some runs need is imported
+// where it is used: live capture, --inventory / --keepalived-conf parsing, each output format.
+
+import {createRequire} from 'node:module'
 import {DEFAULT_OPTIONS, type CheckOptions} from '../checks/context.js'
 import {CHECK_NAMES, exitCodeFor, type CheckName} from '../checks/types.js'
-import {renderHuman, makeChalk} from '../report/human.js'
-import {toJson} from '../report/json.js'
 import {evidenceFilters, writeEvidence, type EvidenceEntry} from '../report/evidence.js'
-import {junitXml} from '../report/junit.js'
-import {nagiosError, nagiosLine} from '../report/nagios.js'
-import {redactReport} from '../report/redact.js'
 import {writeFileSync} from 'node:fs'
 import type {Report} from './analyze.js'
 import {DrcheckError} from './errors.js'
 import {canonicalIp, canonicalMac, parseDuration, parseFlap, parseTolerance} from './options.js'
 import {applyRequire, learnVipsFromFiles, replayFiles} from './run.js'
-import {applyConfig, readInputs, splitReadArg} from '../config/load.js'
+import {readInputs, splitReadArg} from '../config/inputs.js'
+
+const require = createRequire(import.meta.url)
+const {Command} = require('@oclif/core/command') as typeof import('@oclif/core/command')
+const {ExitError} = require('@oclif/core/errors') as typeof import('@oclif/core/errors')
+const Flags = require('@oclif/core/flags') as typeof import('@oclif/core/flags')
 
 export const checkFlags = {
   read: Flags.string({char: 'r', multiple: true, description: 'replay a pcap or pcapng file (repeatable: one file per capture point; NAME=FILE names the point, e.g. -r lb1=lb1.pcap)', helpGroup: 'INPUT'}),
@@ -100,7 +102,10 @@ export abstract class CheckCommand extends Command {
       tolerancePct: tol.pct, toleranceMs: tol.ms,
       flapCount: flap.count, flapWindowS: flap.windowS,
     }
-    applyConfig(options, f.inventory, f['keepalived-conf'] ?? [])
+    if (f.inventory || (f['keepalived-conf'] ?? []).length > 0) {
+      const {applyConfig} = await import('../config/load.js')
+      applyConfig(options, f.inventory, f['keepalived-conf'] ?? [])
+    }
     let report: Report
     if (files.length > 0) {
       const inputs = readInputs(files)
@@ -118,12 +123,12 @@ export abstract class CheckCommand extends Command {
       })
     }
     report = applyRequire(report, f.require ?? [])
-    this.output(report, f, files, ifaces)
+    await this.output(report, f, files, ifaces)
   }
 
   /** Evidence files, redaction, then one output format; the exit status (Nagios' with --nagios). */
-  protected output(report: Report, f: {json?: boolean, quiet?: boolean, nagios?: boolean, junit?: string, evidence?: string, redact?: boolean, 'redact-salt'?: string, write?: string},
-    files: string[], ifaces: string[]): void {
+  protected async output(report: Report, f: {json?: boolean, quiet?: boolean, nagios?: boolean, junit?: string, evidence?: string, redact?: boolean, 'redact-salt'?: string, write?: string},
+    files: string[], ifaces: string[]): Promise<void> {
     let evidence: EvidenceEntry[]
     if (f.evidence) {
       const paths = new Map<string, string>(files.map((p) => { const s = splitReadArg(p); return [s.label, s.path] }))
@@ -133,8 +138,9 @@ export abstract class CheckCommand extends Command {
       evidence = evidenceFilters(report)
     }
     const command = this.id ?? 'verify'
-    const out = f.redact ? redactReport(report, f['redact-salt']) : report
+    const out = f.redact ? (await import('../report/redact.js')).redactReport(report, f['redact-salt']) : report
     if (f.junit) {
+      const {junitXml} = await import('../report/junit.js')
       const xml = junitXml(out, command)
       if (f.junit === '-') {
         process.stdout.write(xml)
@@ -147,24 +153,30 @@ export abstract class CheckCommand extends Command {
       }
     }
     if (f.nagios) {
+      const {nagiosLine} = await import('../report/nagios.js')
       const {line, status} = nagiosLine(out, command)
       process.stdout.write(line + '\n')
       this.exit(status)
     }
-    if (f.json) process.stdout.write(toJson(out, {evidence, redacted: f.redact}) + '\n')
-    else process.stdout.write(renderHuman(out, makeChalk(process.stdout), {quiet: f.quiet, command: this.id, evidence, redacted: f.redact}))
+    if (f.json) {
+      const {toJson} = await import('../report/json.js')
+      process.stdout.write(toJson(out, {evidence, redacted: f.redact}) + '\n')
+    } else {
+      const {renderHuman, makeChalk} = await import('../report/human.js')
+      process.stdout.write(renderHuman(out, await makeChalk(process.stdout), {quiet: f.quiet, command: this.id, evidence, redacted: f.redact}))
+    }
     this.exit(exitCodeFor(report.verdict))
   }
 
   /** One line, exit 3, for everything that is not a verdict (oclif's own usage errors included). */
   protected override async catch(err: Error & {oclif?: {exit?: number}, code?: string}): Promise<unknown> {
-    if (err instanceof Errors.ExitError || err.code === 'EEXIT') throw err
+    if (err instanceof ExitError || err.code === 'EEXIT') throw err
     const debug = process.argv.includes('--debug')
     const msg = (err.message || String(err)).split('\n').map((l) => l.trim()).filter(Boolean)
     const line = err instanceof DrcheckError ? msg[0] : msg.filter((l) => !/^See more help|^Flags:?$/.test(l)).join(' ')
     process.stderr.write(`drcheck: ${line}\n`)
     // a Nagios plugin's output is read from stdout: the check could not run → UNKNOWN (3)
-    if (process.argv.includes('--nagios')) process.stdout.write(nagiosError(line) + '\n')
+    if (process.argv.includes('--nagios')) process.stdout.write((await import('../report/nagios.js')).nagiosError(line) + '\n')
     if (debug && err.stack) process.stderr.write(err.stack + '\n')
     this.exit(3)
   }

@@ -9,7 +9,7 @@ import type {PacketRecord} from '../capture/record.js'
 import type {CheckOptions} from '../checks/context.js'
 import type {CheckName} from '../checks/types.js'
 import {Analysis, type Report} from './analyze.js'
-import {Prober, type ProbeSettings} from '../capture/probe.js'
+import type {Prober, ProbeSettings} from '../capture/probe.js'
 import {applyTrigger, baselineIntervalS, currentMasters, defaultExpectWithinS, runCommand, SETTLE_LIMIT_S, type RunningCommand} from './trigger.js'
 
 export interface LiveOptions {
@@ -33,6 +33,8 @@ function writePathFor(base: string, iface: string, several: boolean): string {
 }
 
 export async function captureLive(ifaces: string[], options: CheckOptions, checks: CheckName[], lo: LiveOptions): Promise<Report> {
+  // --probe's packet builders are loaded only for --probe (start-up); before the capture starts
+  const ProberClass = lo.probe ? (await import('../capture/probe.js')).Prober : null
   const a = new Analysis(options, checks)
   for (const name of ifaces) a.addInput(name, 'interface')
   const writers: (PcapWriter | null)[] = ifaces.map(() => null)
@@ -74,7 +76,7 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
   const timer = lo.durationS ? setTimeout(stopBy('duration'), lo.durationS * 1000) : null
   let ended = false
   void finished.then(() => { ended = true })
-  const prober = lo.probe ? new Prober(a.k, ifaces, (i, f) => live.send(i, f), live.clock, lo.probe) : null
+  const prober = lo.probe && ProberClass ? new ProberClass(a.k, ifaces, (i, f) => live.send(i, f), live.clock, lo.probe) : null
   if (prober) a.observers.push(prober.onEvent)
   const active = activeRun(a, live.clock, prober, lo, () => ended)
   const driver = (prober || lo.trigger) ? active.run().then((why) => stopBy(why)(), (error: unknown) => { active.error = error; stopBy('error')() }) : null

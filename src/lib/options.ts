@@ -1,7 +1,14 @@
 // Parsing what the user typed into checked values. Every failure is a one-line DrcheckError.
 
-import ipaddr from 'ipaddr.js'
+import {createRequire} from 'node:module'
+import type Ipaddr from 'ipaddr.js'
 import {DrcheckError} from './errors.js'
+
+let ipaddrModule: typeof Ipaddr | undefined
+/** ipaddr.js, loaded when the first address is parsed (a run without --vip needs none: start-up). */
+function ipaddr(): typeof Ipaddr {
+  return ipaddrModule ??= createRequire(import.meta.url)('ipaddr.js') as typeof Ipaddr
+}
 
 /** An IPv4/IPv6 address in the canonical form of decode/events.ts. */
 export function canonicalIp(text: string, flag = '--vip'): string {
@@ -13,14 +20,15 @@ export function canonicalIp(text: string, flag = '--vip'): string {
     if (!/^fe[89ab]/i.test(zone[1]!)) throw new DrcheckError(`${flag} ${text}: only link-local IPv6 addresses (fe80::/10) take a %zone`)
     return canonicalIp(zone[1]!, flag)
   }
-  if (!ipaddr.isValid(t)) throw new DrcheckError(`${flag} ${text}: not an IPv4 or IPv6 address`)
-  const a = ipaddr.parse(t)
+  const ip = ipaddr()
+  if (!ip.isValid(t)) throw new DrcheckError(`${flag} ${text}: not an IPv4 or IPv6 address`)
+  const a = ip.parse(t)
   if (a.kind() === 'ipv6') {
-    const v6 = a as ipaddr.IPv6
+    const v6 = a as Ipaddr.IPv6
     if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString()
     return v6.toRFC5952String()
   }
-  if (!ipaddr.IPv4.isValidFourPartDecimal(t)) throw new DrcheckError(`${flag} ${text}: write IPv4 addresses as four decimal parts (a.b.c.d)`)
+  if (!ip.IPv4.isValidFourPartDecimal(t)) throw new DrcheckError(`${flag} ${text}: write IPv4 addresses as four decimal parts (a.b.c.d)`)
   return a.toString()
 }
 

@@ -1,15 +1,26 @@
 // The human report: one summary line per check, then its evidence. Colour only on a terminal and
 // never with NO_COLOR (chalk decides from the stream; we pass the level explicitly).
 
-import {Chalk, type ChalkInstance} from 'chalk'
+import type {ChalkInstance} from 'chalk'
 import type {Report} from '../lib/analyze.js'
 import type {CheckResult, Finding, Verdict} from '../checks/types.js'
 import type {EvidenceEntry} from './evidence.js'
 import {remedyFor} from './remedies.js'
 
-export function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
+/**
+ * No colour: what chalk does at level 0 (a style returns its argument as a string; c.green.bold is
+ * again a style), without loading chalk, which costs 10–20 ms of start-up (its colour detection
+ * imports node:process and node:tty) for a report that has no colour.
+ */
+const plain: ChalkInstance = new Proxy((...a: unknown[]) => (a.length === 1 ? '' + a[0] : a.join(' ')), {
+  get: (target, key) => (typeof key === 'string' && key !== 'then' ? plain : Reflect.get(target, key)),
+}) as unknown as ChalkInstance
+
+export async function makeChalk(stream: NodeJS.WriteStream): Promise<ChalkInstance> {
   const color = stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb'
-  return new Chalk({level: color ? 1 : 0})
+  if (!color) return plain
+  const {Chalk} = await import('chalk')
+  return new Chalk({level: 1})
 }
 
 function label(c: ChalkInstance, v: Verdict): string {
