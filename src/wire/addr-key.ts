@@ -3,7 +3,12 @@
 // different addresses may collide, so a table keyed by them must still compare the addresses.
 // The checks key their flow tables by these numbers instead of building a string per packet.
 
-import ipaddr from 'ipaddr.js'
+import {createRequire} from 'node:module'
+import type Ipaddr from 'ipaddr.js'
+
+// ipaddr.js only for addressKeyOf (tests, configuration), loaded on first use: not at start-up
+let ipaddrModule: typeof Ipaddr | undefined
+const ipaddr = (): typeof Ipaddr => (ipaddrModule ??= createRequire(import.meta.url)('ipaddr.js') as typeof Ipaddr)
 
 function fold(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
@@ -28,8 +33,8 @@ export function ipv6Key(b: Uint8Array, off: number): number {
 
 /** The same key from an address's text (tests, configuration): -1 when it is not an address. */
 export function addressKeyOf(text: string): number {
-  if (!ipaddr.isValid(text)) return -1
-  const a = ipaddr.parse(text)
+  if (!ipaddr().isValid(text)) return -1
+  const a = ipaddr().parse(text)
   const b = Uint8Array.from(a.toByteArray())
   return a.kind() === 'ipv4' ? ipv4Key(b, 0) : ipv6Key(b, 0)
 }

@@ -4,9 +4,7 @@
 // They read the bytes in place; the caller has checked the bounds.
 
 const HEX2: string[] = []
-const HEX: string[] = []
 for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).padStart(2, '0'))
-for (let i = 0; i < 65536; i++) HEX.push(i.toString(16))
 const DEC: string[] = []
 for (let i = 0; i < 256; i++) DEC.push(String(i))
 
@@ -42,12 +40,12 @@ export function formatIpv6(b: Uint8Array, off: number): string {
   }
   let s = ''
   if (bestStart < 0) {
-    for (let i = 0; i < 8; i++) s += (i ? ':' : '') + HEX[groups[i]!]!
+    for (let i = 0; i < 8; i++) s += (i ? ':' : '') + groups[i]!.toString(16)
     return s
   }
-  for (let i = 0; i < bestStart; i++) s += (i ? ':' : '') + HEX[groups[i]!]!
+  for (let i = 0; i < bestStart; i++) s += (i ? ':' : '') + groups[i]!.toString(16)
   s += '::'
-  for (let i = bestStart + bestLen; i < 8; i++) s += (i > bestStart + bestLen ? ':' : '') + HEX[groups[i]!]!
+  for (let i = bestStart + bestLen; i < 8; i++) s += (i > bestStart + bestLen ? ':' : '') + groups[i]!.toString(16)
   return s
 }
 
