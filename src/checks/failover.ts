@@ -33,6 +33,10 @@ export class FailoverCheck {
   private readonly collided = new Set<string>()
   private readonly recentClaims: Claim[] = []
   private readonly inputsWithVipReplies = new Set<number>()
+  /** per input: a VIP-sourced reply was seen (the Set above, as an array for the per-frame test) */
+  private readonly vipReplyAt: boolean[] = []
+  /** master changes in `open` still waiting for their first VIP reply */
+  private unresumed = 0
   private badChecksums = 0
   private adverts = 0
 
@@ -68,6 +72,7 @@ export class FailoverCheck {
     const cluster = tenureKey(p.to)
     this.open = this.open.filter((q) => tenureKey(q.to) !== cluster)
     this.open.push(p)
+    this.unresumed = this.open.filter((q) => !q.resume).length
   }
 
   private checkCollision(ev: VrrpEvent): void {
@@ -103,12 +108,18 @@ export class FailoverCheck {
   }
 
   onTraffic(ev: TrafficEvent): void {
+    // most frames: this input's VIP replies are known and no master change waits for its first one
+    if (this.unresumed === 0 && this.vipReplyAt[ev.input] === true) return
     if (!this.k.vips.has(ev.ipSrc)) return
-    this.inputsWithVipReplies.add(ev.input)
+    if (this.vipReplyAt[ev.input] !== true) {
+      this.vipReplyAt[ev.input] = true
+      this.inputsWithVipReplies.add(ev.input)
+    }
+    if (this.unresumed === 0) return
     const t = secondsOf(ev)
     for (const p of this.open) {
       if (p.resume || p.to.input !== ev.input || !p.to.addrs.includes(ev.ipSrc)) continue
-      if (t >= secondsOf(p.to.first)) p.resume = ref(ev)
+      if (t >= secondsOf(p.to.first)) { p.resume = ref(ev); this.unresumed-- }
     }
   }
 
