@@ -4,7 +4,7 @@
 // packets/s, peak RSS (the process's own max RSS from /usr/bin/time) and the ratios, and writes
 // bench-data/results.json. Start-up too: `drcheck --help`, `verify --help` and `verify -r` on a
 // small capture (issue 6: under 300 ms), medians of --startup-reps runs.
-//   node scripts/bench.mjs              2 M and 10 M proxy captures, a 2 M LAN view, a 2 M IPv6 mix
+//   node scripts/bench.mjs              100 MB (262 k), 2 M and 10 M proxy captures, a 2 M LAN view, a 2 M IPv6 mix
 //   node scripts/bench.mjs --smoke      one 100 k capture, one repetition, 5 start-up runs (CI)
 //   node scripts/bench.mjs --reps 5 --sizes 2000000 --startup-reps 31
 // Captures are generated once (scripts/bench-gen.mjs) and cached in bench-data/.
@@ -24,7 +24,9 @@ mkdirSync(dataDir, {recursive: true})
 const sets = smoke
   ? [{view: 'proxy', family: 'v4', packets: 100000}]
   : (opt('--sizes', '') ? opt('--sizes').split(',').map((n) => ({view: 'proxy', family: 'v4', packets: Number(n)}))
-    : [{view: 'proxy', family: 'v4', packets: 2e6}, {view: 'proxy', family: 'v4', packets: 1e7}, {view: 'lan', family: 'v4', packets: 2e6}, {view: 'proxy', family: 'mix', packets: 2e6}])
+    // 262 k packets is a 100 MB file: with the 10 M one (3.8 GB) it shows whether memory stays flat
+    : [{view: 'proxy', family: 'v4', packets: 262000}, {view: 'proxy', family: 'v4', packets: 2e6}, {view: 'proxy', family: 'v4', packets: 1e7},
+      {view: 'lan', family: 'v4', packets: 2e6}, {view: 'proxy', family: 'mix', packets: 2e6}])
 
 const VIPS = ['198.51.100.10', '2001:db8:1::10']
 const {buildFilter} = await import(join(root, 'dist/capture/bpf.js'))
@@ -91,10 +93,21 @@ for (const s of sets) {
   console.log(`  tshark -Y       ${fmt(row.tshark)}  (first ${tsharkSlice} packets)`)
   console.log(`  drcheck time = ${row.vsTcpdump} × tcpdump; drcheck rate = ${row.vsTshark} × tshark`)
 }
+// flat memory: drcheck's peak RSS on the smallest and the largest proxy capture (goal: < 150 MB, within 20 %)
+const proxy = results.filter((r) => /proxy-v4-/.test(r.file)).sort((x, y) => x.packets - y.packets)
+let memory = null
+if (proxy.length >= 2) {
+  const [small, big] = [proxy[0], proxy.at(-1)]
+  const {statSync} = await import('node:fs')
+  const size = (r) => `${(statSync(join(root, r.file)).size / 1e6).toFixed(0)} MB`
+  memory = {small: {file: small.file, maxRssMB: small.drcheck.maxRssMB}, big: {file: big.file, maxRssMB: big.drcheck.maxRssMB},
+    ratio: +(big.drcheck.maxRssMB / small.drcheck.maxRssMB).toFixed(2)}
+  console.log(`memory: peak RSS ${small.drcheck.maxRssMB} MB on ${size(small)}, ${big.drcheck.maxRssMB} MB on ${size(big)} (× ${memory.ratio}; goal < 150 MB and within 20 %)`)
+}
 const start = startup(Number(opt('--startup-reps', smoke ? 5 : 21)))
 console.log(`start-up (median of ${start['--help'].runs}; goal < 300 ms)`)
 for (const [name, r] of Object.entries(start)) console.log(`  drcheck ${name.padEnd(18)} ${r.medianMs} ms  (min ${r.minMs} ms)`)
 // node reads this CA bundle at every start, before any of drcheck's code runs (~0.1 s here)
 if (process.env.NODE_EXTRA_CA_CERTS) console.log('  (NODE_EXTRA_CA_CERTS is set: node loads those certificates at every start, included above)')
-writeFileSync(join(dataDir, smoke ? 'results-smoke.json' : 'results.json'), JSON.stringify({date: new Date().toISOString(), node: process.version, reps, results, startup: start}, null, 2))
+writeFileSync(join(dataDir, smoke ? 'results-smoke.json' : 'results.json'), JSON.stringify({date: new Date().toISOString(), node: process.version, reps, results, memory, startup: start}, null, 2))
 console.log(`bench: ${results.length} capture(s), results in bench-data/${smoke ? 'results-smoke.json' : 'results.json'}`)

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {checkPrefixes, hex} from '../../test/helpers/hex.js'
 import {IcmpPacket} from './icmp.js'
+import {addressKeyOf} from './addr-key.js'
 
 // anvard-keepalived-failover-with-ping.pcap frame 5, ICMP part (tshark: type 8, code 0, ident 4229, seq 1)
 const ECHO = hex('08000ae510850001c5668a5700000000c0030e0000000000101112131415161718191a1b1c1d1e1f' +
@@ -20,16 +21,16 @@ describe('IcmpPacket', () => {
   it('decodes the header an unreachable quotes (IP header + first 8 bytes)', () => {
     expect(m.wrap(UNREACH, 0, UNREACH.length)).toBe(true)
     expect([m.isEcho, m.isError]).toEqual([false, true])
-    expect(m.quoted()).toEqual({ipSrc: '198.51.100.10', ipDst: '192.0.2.1', proto: 17, sport: 53, dport: 40000})
+    expect(m.quoted()).toEqual({ipSrc: '198.51.100.10', ipDst: '192.0.2.1', srcKey: addressKeyOf('198.51.100.10'), dstKey: addressKeyOf('192.0.2.1'), proto: 17, sport: 53, dport: 40000})
   })
   it('quotes an echo request with its identifier in both ports; time exceeded is an error too', () => {
     const b = hex('0b00 0000 00000000' + '4500005400004000010 10000 c0a8c765 c0a8c70a'.replace(/ /g, '') + '0800000010850001')
     expect(m.wrap(b, 0, b.length)).toBe(true)
-    expect(m.quoted()).toEqual({ipSrc: '192.168.199.101', ipDst: '192.168.199.10', proto: 1, sport: 4229, dport: 4229})
+    expect(m.quoted()).toEqual({ipSrc: '192.168.199.101', ipDst: '192.168.199.10', srcKey: addressKeyOf('192.168.199.101'), dstKey: addressKeyOf('192.168.199.10'), proto: 1, sport: 4229, dport: 4229})
   })
   it('quoted header cut short: no ports, or null without a whole IP header', () => {
     expect(m.wrap(UNREACH, 0, UNREACH.length - 6)).toBe(true)
-    expect(m.quoted()).toEqual({ipSrc: '198.51.100.10', ipDst: '192.0.2.1', proto: 17, sport: 0, dport: 0})
+    expect(m.quoted()).toEqual({ipSrc: '198.51.100.10', ipDst: '192.0.2.1', srcKey: addressKeyOf('198.51.100.10'), dstKey: addressKeyOf('192.0.2.1'), proto: 17, sport: 0, dport: 0})
     expect(m.wrap(UNREACH, 0, 8 + 19)).toBe(true)
     expect(m.quoted()).toBeNull()
   })

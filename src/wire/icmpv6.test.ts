@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {checkPrefixes, hex} from '../../test/helpers/hex.js'
 import {Icmpv6Packet} from './icmpv6.js'
+import {addressKeyOf} from './addr-key.js'
 
 // pcapplusplus-icmpv6-neigh-adv-soli.pcap, ICMPv6 parts.
 // frame 1: DAD NS, target fe80::c000:54ff:fef5:0, no options
@@ -43,7 +44,7 @@ describe('Icmpv6Packet', () => {
     expect([m.isEcho, m.identifier, m.sequence, m.payloadLength]).toEqual([true, 9, 1, 2])
     expect(m.wrap(UNREACH, 0, UNREACH.length)).toBe(true)
     expect([m.isError, m.type, m.code]).toEqual([true, 1, 4])
-    expect(m.quoted()).toEqual({ipSrc: '2001:db8::1', ipDst: '2001:db8::2', proto: 6, sport: 80, dport: 50000})
+    expect(m.quoted()).toEqual({ipSrc: '2001:db8::1', ipDst: '2001:db8::2', srcKey: addressKeyOf('2001:db8::1'), dstKey: addressKeyOf('2001:db8::2'), proto: 6, sport: 80, dport: 50000})
   })
   it('every prefix', () => {
     const w = (v: Icmpv6Packet, b: Uint8Array, o: number, n: number) => v.wrap(b, o, n)
