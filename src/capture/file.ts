@@ -205,9 +205,7 @@ export function readCaptureFile(path: string, input: number, sink: PacketSink, o
     if (st.isDirectory()) throw new CaptureFileError(path, 'is a directory, not a capture file')
     if (!st.isFile()) throw new CaptureFileError(path, 'is not a regular file (pipes and devices cannot be replayed)')
     const from = process.env.DRCHECK_PREFETCH === '0' ? Infinity : opts.prefetchFrom ?? PREFETCH_FROM
-    const pf = st.size >= from && st.size > 0
-      ? new Prefetcher(path, st.size, st.dev, st.ino, opts.prefetchSlot?.bytes, opts.prefetchSlot?.room)
-      : null
+    const pf = st.size >= from && st.size > 0 ? Prefetcher.start(path, st.size, st.dev, st.ino, opts.prefetchSlot) : null
     return readFrom(fd, st.size, path, input, sink, maxRecord, pf)
   } finally {
     closeSync(fd)

@@ -8,11 +8,12 @@
 // worker, or a record longer than the room before a slot, makes the reader go on with plain reads
 // from where it is: the prefetcher only ever makes reading faster, never different.
 
+import {readFileSync} from 'node:fs'
 import {Worker} from 'node:worker_threads'
 
-/** control words: [0] stop, [1] worker failed; per slot i at 2 + 4i: state (0 free, 1 full),
- *  bytes, file offset low 30 bits, file offset high part */
-const STOP = 0, FAILED = 1, SLOT0 = 2
+/** control words: [0] stop, [1] worker done (1 failed, 2 ended: no more slots will be filled);
+ *  per slot i at 2 + 4i: state (0 free, 1 full), bytes, file offset low 30 bits, high part */
+const STOP = 0, DONE = 1, SLOT0 = 2
 
 // Measured on the 10 M-packet bench capture (2 cores): 512 KiB slots (a chunk stays in the cache
 // while it is decoded) 4.1-4.8 s; 256 KiB 4.5-5.0 s; 1 MiB 4.9-5.0 s; 4 MiB 5.0-5.6 s, slower than
@@ -59,8 +60,22 @@ function run() {
     closeSync(fd)
   }
 }
-try { run() } catch { Atomics.store(ctl, ${FAILED}, 1); for (let c = ${SLOT0}; c < ctl.length; c += 4) Atomics.notify(ctl, c) }
+let done = 2
+try { run() } catch { done = 1 }
+// the reader may be waiting for a slot that will not come (an error, or the file shrank)
+Atomics.store(ctl, ${DONE}, done)
+for (let c = ${SLOT0}; c < ctl.length; c += 4) Atomics.notify(ctl, c)
 `
+
+/** RLIMIT_AS set (ulimit -v): Linux only says so in /proc/self/limits. */
+function addressSpaceLimited(): boolean {
+  try {
+    const line = /^Max address space\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
+    return line !== null && line[1] !== 'unlimited'
+  } catch {
+    return false
+  }
+}
 
 export interface Slot {
   index: number
@@ -88,9 +103,23 @@ export class Prefetcher {
       sabs.push(sab)
       this.slots.push({buf: new Uint8Array(sab), view: new DataView(sab)})
     }
-    this.worker = new Worker(WORKER, {eval: true, workerData: {path, size, dev, ino, slotBytes, room, ctl: this.ctl, sabs}})
+    // a small isolate: the worker only reads (and a process under an address-space limit must
+    // not be killed by the reservation of a second full-size heap)
+    this.worker = new Worker(WORKER, {eval: true, workerData: {path, size, dev, ino, slotBytes, room, ctl: this.ctl, sabs},
+      resourceLimits: {maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4, codeRangeSizeMb: 8, stackSizeMb: 1}})
     this.worker.unref()
-    this.worker.on('error', () => { Atomics.store(this.ctl, FAILED, 1) })
+    this.worker.on('error', () => { Atomics.store(this.ctl, DONE, 1) })
+  }
+
+  /** A read-ahead for this file, or null when it cannot run here (no thread can be started, or the
+   *  address space is limited: a worker's heap reservation could then abort the process). */
+  static start(path: string, size: number, dev: number, ino: number, slot?: {bytes: number, room: number}): Prefetcher | null {
+    if (addressSpaceLimited()) return null
+    try {
+      return new Prefetcher(path, size, dev, ino, slot?.bytes, slot?.room)
+    } catch {
+      return null // EAGAIN (thread limit) and the like: plain reads
+    }
   }
 
   /** The next chunk of the file, in order; null when the worker failed or stalled (read on plainly). */
@@ -100,8 +129,10 @@ export class Prefetcher {
     const c = SLOT0 + i * 4
     let idle = 0
     while (Atomics.load(this.ctl, c) !== 1) {
-      if (Atomics.load(this.ctl, FAILED) !== 0) return null
-      if (Atomics.wait(this.ctl, c, 0, 1000) === 'timed-out' && ++idle >= 30) return null
+      // the worker stopped (error, or the file ended early): plain reads from here say what is left
+      if (Atomics.load(this.ctl, DONE) !== 0) return null
+      // a 512 KiB read takes milliseconds: 5 s without one means the worker is gone
+      if (Atomics.wait(this.ctl, c, 0, 1000) === 'timed-out' && ++idle >= 5) return null
     }
     this.next = (i + 1) % this.slots.length
     const s = this.slots[i]!

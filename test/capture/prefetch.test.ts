@@ -1,7 +1,7 @@
 // The read-ahead (src/capture/prefetch.ts) must only make reading faster: every record, every
 // warning and every truncation report is the same as with plain reads, whatever the slot size.
 import {createHash} from 'node:crypto'
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync, truncateSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readCaptureFile, type ReadOptions} from '../../src/capture/file.js'
@@ -55,6 +55,24 @@ describe('read-ahead gives exactly what plain reads give', () => {
       const want = digest(f, PLAIN)
       for (const [name, opts] of SHAPES) expect(digest(f, opts), `${name}, ${bytes.length} bytes`).toEqual(want)
     }
+  })
+
+  it('a file that shrinks while it is read: the same frames and report as plain reads, at once (the worker says it ended)', () => {
+    const recs = Array.from({length: 20000}, (_, i) => pcapRecord(1_700_000_000 + i, i, pattern(60 + (i * 37) % 1400, i)))
+    const bytes = concat(pcapHeader(), ...recs)
+    const run = (opts: ReadOptions) => {
+      const f = tmpFile(bytes, 'shrink.pcap')
+      let frames = 0
+      const t0 = Date.now()
+      const res = readCaptureFile(f, 0, (r) => { if (++frames === 100) truncateSync(f, bytes.length >> 1) }, opts)
+      return {frames, truncated: res.truncated !== null, corrupt: res.corrupt !== null, ms: Date.now() - t0}
+    }
+    const plain = run(PLAIN)
+    const ahead = run({prefetchFrom: 0, prefetchSlot: {bytes: 65536, room: 4096}})
+    expect(ahead.frames).toBeGreaterThan(100)
+    expect(ahead.frames).toBeLessThan(20000)
+    expect({...ahead, ms: 0}).toEqual({...plain, ms: 0})
+    expect(ahead.ms).toBeLessThan(3000)
   })
 
   it('is used by default for files of 64 MiB and more, and DRCHECK_PREFETCH=0 turns it off (same records)', () => {
