@@ -79,6 +79,8 @@ export function readPcap(ctx: ReadContext): void {
   let overOrig = 0
   let badFraction = 0
   const snaplen = h.snaplen
+  /** the most a file cut inside its last record can have left at that point */
+  const tailLimit = PCAP_RECORD_HEADER_LEN + Math.max(262144, Math.min(snaplen, maxRecord))
   for (;;) {
     // The common case at reading speed: whole, ordinary records already in the buffer. Anything
     // else (a record across the buffer's end, a length or fraction out of range) is left to the
@@ -130,6 +132,12 @@ export function readPcap(ctx: ReadContext): void {
       break
     }
     if (!src.ensure(PCAP_RECORD_HEADER_LEN + incl)) {
+      if (src.remaining > tailLimit) {
+        // a file cut at its end (tcpdump killed) leaves less than one whole record there; this one
+        // claims more than is left while much more than any record is left: its length is damaged
+        result.corrupt = {offset: src.offset, message: `record ${result.packets + 1} claims ${incl} captured bytes, more than the ${src.remaining - PCAP_RECORD_HEADER_LEN} left, but the file goes on for more than a whole record: the length is corrupt`}
+        break
+      }
       result.truncated = {
         offset: src.offset,
         message: `file ends inside record ${result.packets + 1}: it needs ${PCAP_RECORD_HEADER_LEN + incl} bytes, ${src.remaining} are left`,

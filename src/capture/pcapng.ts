@@ -61,6 +61,9 @@ export interface Interface {
   tsOffset: number
 }
 
+/** the most a file cut inside its last block is taken to have left there */
+const CUT_TAIL = 1024 * 1024
+
 /** Reads all sections of a pcapng file (format already detected from the magic). */
 export function readPcapng(ctx: ReadContext): void {
   const {path, src, rec, sink, result, maxRecord} = ctx
@@ -112,7 +115,10 @@ export function readPcapng(ctx: ReadContext): void {
       null
     if (bad !== null) {
       if (sections === 0) throw new CaptureFileError(path, `pcapng section header cut short or corrupt: ${bad}`)
-      if (len > src.remaining && len >= 12 && len % 4 === 0 && len <= maxRecord) stop(start, `block at offset ${start}: ${bad}`)
+      // a file cut at its end leaves part of one block there: a block claiming more than is left,
+      // while more than any usual block (1 MiB) is left, has a damaged length
+      if (len > src.remaining && len >= 12 && len % 4 === 0 && len <= maxRecord && src.remaining <= CUT_TAIL) stop(start, `block at offset ${start}: ${bad}`)
+      else if (len > src.remaining && src.remaining > CUT_TAIL) corrupt(start, `block at offset ${start}: ${bad}, but the file goes on for more than a whole block: the length is corrupt`)
       else corrupt(start, `block at offset ${start}: ${bad}`)
       break
     }
