@@ -236,6 +236,9 @@ export class SourceCheck {
       }
       d.count++
     }
+    // the spec: no reply within the timeout. A reply that comes later still counts as a reply, but
+    // the request it answers waited too long (the same rule as a request repeated after the timeout)
+    if (flow.pendingS !== NONE && t - flow.pendingS > k.options.replyTimeoutS) this.addUnanswered(flow)
     flow.pendingS = NONE
     if (!flow.replied) {
       flow.replied = true

@@ -56,6 +56,19 @@ describe('source check', () => {
     expect(u[0]!.message).toContain(`${CLIENT}:41000`)
   })
 
+  it('a reply later than the reply timeout leaves its request unanswered, whatever --flow-idle is', () => {
+    for (const flowIdleS of [0, 3, 60]) {
+      const s = new Scenario({flowIdleS}).adverts(0, 12, LB1, '198.51.100.2', 150).udpExchange(1, 40000, RS1)
+      s.pkt(2, LB1, RS2, CLIENT, VIP, 17, 40005, 53)
+      const lost = s.frame
+      s.pkt(7, RS2, GW, VIP, CLIENT, 17, 53, 40005) // 5 s later; the timeout is 3 s
+      s.pkt(8, LB1, RS1, CLIENT, VIP, 17, 40006, 53).pkt(10, RS1, GW, VIP, CLIENT, 17, 53, 40006) // 2 s: in time
+      const c = check(s.run(['source']), 'source')
+      const u = c.findings.filter((f) => f.kind === 'unanswered')
+      expect(u.map((f) => [f.mac, f.frame]), `flow-idle ${flowIdleS}`).toEqual([[RS2, lost]])
+    }
+  })
+
   it('does not call a request unanswered when the capture ended before the timeout', () => {
     const s = new Scenario().adverts(0, 3, LB1, '198.51.100.2', 150).udpExchange(1, 40000, RS1)
     s.pkt(2.5, GW, LB1, CLIENT, VIP, 17, 40005, 53).pkt(2.5001, LB1, RS2, CLIENT, VIP, 17, 40005, 53)
