@@ -116,7 +116,10 @@ export function writeEvidence(r: Report, paths: Map<string, string>, dir: string
       entries.push({input, frames, filter: displayFilter(frames), pcaps: [], note: `${input} was captured live without -w: no file to take the frames from`})
       continue
     }
-    const windows = windowsOf(r, input)
+    // sorted by start, so each frame looks only at the windows around its time (a capture with
+    // thousands of master changes made this a scan of all of them per frame)
+    const windows = windowsOf(r, input).sort((a, b) => a.from - b.from)
+    const longest = windows.reduce((m, w) => Math.max(m, w.to - w.from), 0)
     const vips = new Set(r.vips)
     const chosen = new Set(set)
     const inWindow = windows.map(() => 0)
@@ -126,13 +129,17 @@ export function writeEvidence(r: Report, paths: Map<string, string>, dir: string
     const d = new Dissector((ev) => {
       if (windows.length === 0) return
       const t = ev.tsSec + ev.tsNsec * 1e-9
-      windows.forEach((w, i) => {
-        if (t < w.from || t > w.to || inWindow[i] >= MAX_WINDOW_FRAMES) return
+      // the first window starting after t; the ones that can hold t start at most `longest` before it
+      let lo = 0, hi = windows.length
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (windows[mid]!.from <= t) lo = mid + 1; else hi = mid }
+      for (let i = lo - 1; i >= 0 && windows[i]!.from >= t - longest; i--) {
+        const w = windows[i]!
+        if (t > w.to || inWindow[i]! >= MAX_WINDOW_FRAMES) continue
         const hit = (ev.kind === 'vrrp' && ev.vrid === w.vrid && ev.family === w.family) ||
           (ev.kind === 'arp' && vips.has(ev.senderIp)) ||
           (ev.kind === 'nd' && ((ev.type === 136 && vips.has(ev.target)) || (ev.type === 135 && vips.has(ev.ipSrc))))
-        if (hit) { inWindow[i]++; wanted = true }
-      })
+        if (hit) { inWindow[i]!++; wanted = true }
+      }
     })
     const base = join(dir, `${safeName(input)}.evidence`)
     const fileFor = (lt: number) => (several.has(lt) ? `${base}.${linkTypeName(lt)}.pcap` : `${base}.pcap`)
