@@ -6,6 +6,7 @@
 // Ethernet header, so the LB's outgoing copy and the proxy's incoming copy are byte-identical).
 
 import {frameBytes, type PacketRecord} from '../capture/record.js'
+import {AddressInterner} from '../decode/intern.js'
 import type {FrameRef} from '../decode/events.js'
 import type {Knowledge} from './context.js'
 import {finding} from './evidence.js'
@@ -21,7 +22,7 @@ interface PFrame {
   tsNsec: number
   tsDigits: number
   t: number
-  key: string
+  key: number
   ethSrc: string
   ethDst: string
   /** 4 / 6 for IP, 0 for ARP */
@@ -37,47 +38,28 @@ interface PFrame {
   echoReply: boolean
 }
 
-/** At most this many frames are kept per input (≈100 bytes each). */
+/** At most this many frames are kept per input (≈300 bytes of heap each, measured). */
 const MAX_FRAMES = 400_000
 /** how far (s) apart the same frame may be at two points after alignment */
 const TRANSIT_S = 1
 
-function mac(b: Uint8Array, o: number): string {
-  let s = ''
-  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + b[o + i].toString(16).padStart(2, '0')
-  return s
-}
+// Addresses as the Dissector writes them, interned: up to MAX_FRAMES frames per point are kept, and
+// a string built per frame (a rope of 11 pieces for a MAC) cost kilobytes per frame.
+const names = new AddressInterner()
+const mac = (b: Uint8Array, o: number): string => names.macAt(b, o)
+const ip4 = (b: Uint8Array, o: number): string => names.ipv4At(b, o)
+const ip6 = (b: Uint8Array, o: number): string => names.ipv6At(b, o)
 
-function ip4(b: Uint8Array, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`
-}
-
-function ip6(b: Uint8Array, o: number): string {
-  const g: number[] = []
-  for (let i = 0; i < 8; i++) g.push((b[o + 2 * i] << 8) | b[o + 2 * i + 1])
-  // RFC 5952: longest run (≥ 2) of zero groups as "::"
-  let bestS = -1, bestL = 0
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue }
-    let j = i
-    while (j < 8 && g[j] === 0) j++
-    if (j - i > bestL && j - i >= 2) { bestS = i; bestL = j - i }
-    i = j
-  }
-  const h = (a: number[]) => a.map((x) => x.toString(16)).join(':')
-  if (bestS < 0) return h(g)
-  return `${h(g.slice(0, bestS))}::${h(g.slice(bestS + bestL))}`
-}
-
-/** 2 × 32-bit FNV-1a over up to 512 bytes + the length: identity of a network-layer packet. */
-function hashBytes(b: Uint8Array, from: number, to: number): string {
+/** 2 × 32-bit FNV-1a over up to 512 bytes + the length, folded into 53 bits (a number, exact in a
+ *  double: a string key per kept frame cost hundreds of bytes): identity of a network-layer packet. */
+function hashBytes(b: Uint8Array, from: number, to: number): number {
   let h1 = 0x811c9dc5, h2 = 0x01000193 ^ (to - from)
   const end = Math.min(to, from + 512)
   for (let i = from; i < end; i++) {
     h1 = Math.imul(h1 ^ b[i], 0x01000193)
     h2 = Math.imul(h2 ^ b[i], 0x5bd1e995) ^ (h2 >>> 15)
   }
-  return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}.${to - from}`
+  return (h1 >>> 0) * 0x200000 + ((h2 ^ Math.imul(to - from, 0x9e3779b1)) >>> 11)
 }
 
 /** Network-layer offset and L2 addresses of a record, or null when not IP / ARP. */
@@ -117,6 +99,14 @@ function layer2(rec: PacketRecord): {off: number, etype: number, src: string, ds
   }
 }
 
+type Base = Pick<PFrame, 'frame' | 'tsSec' | 'tsNsec' | 'tsDigits' | 't' | 'ethSrc' | 'ethDst'>
+
+/** One literal with every field (an object spread of this size became a slow dictionary object). */
+function pframe(b: Base, key: number, ipv: number, src: string, dst: string, proto: number, sport: number, dport: number, wantsReply: boolean, echoReply: boolean): PFrame {
+  return {frame: b.frame, tsSec: b.tsSec, tsNsec: b.tsNsec, tsDigits: b.tsDigits, t: b.t, key, ethSrc: b.ethSrc, ethDst: b.ethDst,
+    ipv, src, dst, proto, sport, dport, wantsReply, echoReply}
+}
+
 export function parseFrame(rec: PacketRecord): PFrame | null {
   const l2 = layer2(rec)
   if (!l2) return null
@@ -125,7 +115,7 @@ export function parseFrame(rec: PacketRecord): PFrame | null {
   const off = l2.off
   if (l2.etype === 0x0806) {
     if (n < off + 8) return null
-    return {...base, key: hashBytes(b, off, n), ipv: 0, src: '', dst: '', proto: 0, sport: 0, dport: 0, wantsReply: false, echoReply: false}
+    return pframe(base, hashBytes(b, off, n), 0, '', '', 0, 0, 0, false, false)
   }
   let ipv = 0, src = '', dst = '', proto = 0, l4 = 0, end = n
   if (l2.etype === 0x0800) {
@@ -160,12 +150,12 @@ export function parseFrame(rec: PacketRecord): PFrame | null {
     echoReply = type === (proto === ICMP ? 0 : 129)
     if (!wantsReply && !echoReply) sport = dport = 0
   }
-  return {...base, key: hashBytes(b, off, end), ipv, src, dst, proto, sport, dport, wantsReply, echoReply}
+  return pframe(base, hashBytes(b, off, end), ipv, src, dst, proto, sport, dport, wantsReply, echoReply)
 }
 
 interface Point {
   frames: PFrame[]
-  byKey: Map<string, number[]>
+  byKey: Map<number, number[]>
   full: boolean
 }
 
@@ -254,7 +244,7 @@ export class MultiPoint {
     const n = k.inputs.length
     const owners = Array.from({length: n}, (_, i) => this.ownerMacs(k, i))
     const isLbPoint = owners.map((o) => o.some((m) => k.isLbMac(m)))
-    const reported = new Set<string>()
+    const reported = new Set<number>()
     let checked = 0
     const proxyPoints: string[] = []
     const replyTimeout = k.options.replyTimeoutS
