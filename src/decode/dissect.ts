@@ -75,8 +75,13 @@ export class Dissector {
    *  hot path: one direct call, no dispatch on the kind) */
   private readonly emitTrafficEvent: (ev: TrafficEvent) => void
 
-  constructor(private readonly emit: (ev: DecodedEvent) => void, traffic?: (ev: TrafficEvent) => void) {
+  /** the fast lane for the common frame (see fastEthernet); off only to test it against the
+   *  general path, which must decode every frame to the same events */
+  private readonly fast: boolean
+
+  constructor(private readonly emit: (ev: DecodedEvent) => void, traffic?: (ev: TrafficEvent) => void, opts: {fastLane?: boolean} = {}) {
     this.emitTrafficEvent = traffic ?? emit
+    this.fast = opts.fastLane ?? true
   }
 
   dissect(rec: PacketRecord): void {
@@ -85,6 +90,7 @@ export class Dissector {
     const buf = rec.buf
     const start = rec.off
     const end = Math.min(start + rec.capLen, buf.length)
+    if (this.fast && rec.linkType === LinkType.ETHERNET && end - start >= 54 && this.fastEthernet(buf, start, end)) return
     this.ethSrc = ''
     this.ethDst = ''
     this.vlanSrc = null
@@ -157,6 +163,79 @@ export class Dissector {
       case EtherType.IPV6: return this.doIpv6(buf, off, end)
       default: return // not for drcheck (RARP, LLDP, 802.3 lengths, …)
     }
+  }
+
+  /**
+   * The fast lane: untagged Ethernet carrying IPv4 without options or IPv6 without extension
+   * headers, then TCP or UDP, whole enough to decode. Nearly every frame of a busy proxy's capture
+   * is one of these; they are read straight from the bytes (no view is wrapped) and give exactly
+   * the event the general path gives (test/decode/fast-lane.test.ts runs both over every capture).
+   * Anything else — and any frame the general path would count as malformed — returns false before
+   * any state is changed, and the general path decodes it.
+   */
+  private fastEthernet(buf: Uint8Array, start: number, end: number): boolean {
+    const o = start + 14
+    const et = (buf[start + 12]! << 8) | buf[start + 13]!
+    let family: Family, proto: number, l4: number, claimedEnd: number, pend: number
+    if (et === 0x0800) {
+      if (buf[o] !== 0x45) return false
+      proto = buf[o + 9]!
+      if (proto !== 6 && proto !== 17) return false
+      // a fragment other than the first has no ports (the general path passes it over)
+      if (((buf[o + 6]! & 0x1f) | buf[o + 7]!) !== 0) return false
+      const total = (buf[o + 2]! << 8) | buf[o + 3]!
+      if (total < 20) return false // 0 (offload) and impossible lengths: the general path
+      claimedEnd = o + total
+      pend = claimedEnd > end ? end : claimedEnd
+      l4 = o + 20
+      family = 'ipv4'
+    } else if (et === 0x86dd) {
+      if (end - o < 40 || buf[o]! >> 4 !== 6) return false
+      proto = buf[o + 6]!
+      if (proto !== 6 && proto !== 17) return false
+      const plen = (buf[o + 4]! << 8) | buf[o + 5]!
+      if (plen === 0) return false // jumbogram: the general path
+      claimedEnd = o + 40 + plen
+      pend = claimedEnd > end ? end : claimedEnd
+      l4 = o + 40
+      family = 'ipv6'
+    } else {
+      return false
+    }
+    let sport: number, dport: number, flags = 0, payload: number
+    if (proto === 6) {
+      if (l4 + 20 > pend) return false
+      const hl = (buf[l4 + 12]! >> 4) * 4
+      if (hl < 20) return false
+      flags = buf[l4 + 13]!
+      payload = claimedEnd - l4 - hl
+      if (payload < 0) payload = 0
+    } else {
+      if (l4 + 8 > pend) return false
+      const len = (buf[l4 + 4]! << 8) | buf[l4 + 5]!
+      if (len !== 0 && len < 8) return false
+      payload = (len === 0 || l4 + len > pend ? pend : l4 + len) - l4 - 8
+    }
+    sport = (buf[l4]! << 8) | buf[l4 + 1]!
+    dport = (buf[l4 + 2]! << 8) | buf[l4 + 3]!
+    // decoded: from here on the frame is this lane's
+    const r = this.rec
+    if (claimedEnd > end && r.capLen >= r.origLen) this.stats.ipBeyondFrame++
+    const names = this.names
+    const ev = this.traffic
+    if (family === 'ipv4') {
+      ev.srcKey = ipv4Key(buf, o + 12); ev.dstKey = ipv4Key(buf, o + 16)
+      ev.ipSrc = names.ipv4At(buf, o + 12); ev.ipDst = names.ipv4At(buf, o + 16)
+    } else {
+      ev.srcKey = ipv6Key(buf, o + 8); ev.dstKey = ipv6Key(buf, o + 24)
+      ev.ipSrc = names.ipv6At(buf, o + 8); ev.ipDst = names.ipv6At(buf, o + 24)
+    }
+    ev.input = r.input; ev.frame = r.frame; ev.tsSec = r.tsSec; ev.tsNsec = r.tsNsec; ev.tsDigits = r.tsDigits
+    ev.ethSrc = names.macAt(buf, start + 6); ev.ethDst = names.macAt(buf, start); ev.vlans = NO_VLANS; ev.pktType = -1
+    ev.family = family; ev.proto = proto; ev.sport = sport; ev.dport = dport
+    ev.tcpFlags = flags; ev.icmpType = -1; ev.icmpCode = -1; ev.quoted = null; ev.payloadLen = payload
+    this.emitTrafficEvent(ev)
+    return true
   }
 
   private malformed(): void {
