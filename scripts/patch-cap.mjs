@@ -5,15 +5,36 @@
 //     the buffer holding [caplen, origlen, ts_sec, ts_usec] (u32, host order) + the bytes padded
 //     to 4 per packet, instead of one 'packet' event per packet (which limited the lossless rate);
 //  2. an 'error' event instead of an assert() that aborts the process when polling fails or
-//     pcap_dispatch() reports an error (an interface that goes down while capturing).
-// Idempotent (a marker in the source); run by npm's postinstall. drcheck still works unpatched:
-// it then stamps packets when the event fires (src/capture/live.ts).
+//     pcap_dispatch() reports an error (an interface that goes down while capturing);
+//  3. a stats() method (libpcap's pcap_stats: packets received, dropped because the buffer was
+//     full, dropped by the interface), so a live run can say when it did not keep up.
+// Idempotent (a marker in the source); run by npm's postinstall. A binding with an earlier
+// drcheck patch gets only the later edits. drcheck still works unpatched: it then stamps packets
+// when the event fires and cannot count drops (src/capture/live.ts).
 import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 
-const MARK = '/* drcheck-patch-3 */'
+const MARK = '/* drcheck-patch-4 */'
+const MARK3 = '/* drcheck-patch-3 */'
+// 3. pcap_stats() as cap.stats(): {recv, drop, ifdrop}, or undefined when libpcap cannot say
+const STATS_EDITS = [
+  [`    static NAN_METHOD(Close) {`, `    static NAN_METHOD(Stats) {
+      Pcap *obj = Nan::ObjectWrap::Unwrap<Pcap>(info.This());
+      struct pcap_stat ps;
+      if (!obj->pcap_handle || obj->closing || pcap_stats(obj->pcap_handle, &ps) != 0) return;
+      Local<Object> o = Nan::New<Object>();
+      Nan::Set(o, Nan::New<String>("recv").ToLocalChecked(), Nan::New<Number>((double)ps.ps_recv));
+      Nan::Set(o, Nan::New<String>("drop").ToLocalChecked(), Nan::New<Number>((double)ps.ps_drop));
+      Nan::Set(o, Nan::New<String>("ifdrop").ToLocalChecked(), Nan::New<Number>((double)ps.ps_ifdrop));
+      info.GetReturnValue().Set(o);
+    }
+
+    static NAN_METHOD(Close) {`],
+  [`      Nan::SetPrototypeMethod(tpl, "close", Close);`, `      Nan::SetPrototypeMethod(tpl, "close", Close);
+      Nan::SetPrototypeMethod(tpl, "stats", Stats);`],
+]
 let dir
 try {
   dir = dirname(createRequire(import.meta.url).resolve('cap/package.json'))
@@ -25,6 +46,13 @@ const file = join(dir, 'src', 'binding.cc')
 let src = readFileSync(file, 'utf8')
 if (src.includes(MARK)) {
   if (existsSync(join(dir, 'build', 'Release', 'cap.node'))) { console.log('patch-cap: already patched'); process.exit(0) }
+} else if (src.includes(MARK3)) {
+  // an install patched by an earlier drcheck: add what came later
+  for (const [from, to] of STATS_EDITS) {
+    if (!src.includes(from)) { console.log('patch-cap: unexpected patched source; left as it is'); process.exit(0) }
+    src = src.replace(from, to)
+  }
+  writeFileSync(file, src.replace(MARK3, MARK))
 } else {
   const edits = [
     // no immediate mode: with kernel timestamps on every packet, libpcap may hand over a whole
@@ -125,6 +153,7 @@ if (src.includes(MARK)) {
       }
     }
 #endif`],
+    ...STATS_EDITS,
   ]
   for (const [from, to] of edits) {
     if (!src.includes(from)) {

@@ -1,6 +1,8 @@
-// Live capture through libpcap (npm package `cap`). `cap` hands over the bytes of each frame but no
-// timestamp: each frame is stamped when its event fires (wall clock anchored once, then a monotonic
-// clock), so timings are as good as the event loop's latency (measured against tcpdump in the lab).
+// Live capture through libpcap (npm package `cap`). Patched by scripts/patch-cap.mjs, the binding
+// hands over a kernel block of frames per call with libpcap's (kernel) timestamps and original
+// lengths, reports errors as events, and gives libpcap's drop counters (stats()). Unpatched, `cap`
+// gives the bytes of each frame and no timestamp: each frame is then stamped when its event fires
+// (wall clock anchored once, then a monotonic clock), and drops cannot be counted.
 
 import {createRequire} from 'node:module'
 import {DrcheckError} from '../lib/errors.js'
@@ -19,7 +21,14 @@ interface CapHandle {
   on(ev: 'batch', cb: (count: number, bytes: number) => void): void
   removeAllListeners(): void
   send(buffer: Buffer, nBytes?: number): void
+  /** patched cap (drcheck-patch-4): libpcap's pcap_stats, or undefined when it cannot say */
+  stats?: () => KernelStats | undefined
 }
+
+/** libpcap's counters for one capture (pcap_stats): on Linux, `recv` is what passed the filter
+ *  (dropped ones included), `drop` what the kernel dropped because the ring buffer was full
+ *  (drcheck did not read fast enough), `ifdrop` what the interface itself dropped. */
+export interface KernelStats { recv: number, drop: number, ifdrop: number }
 interface CapModule {
   Cap: {new (): CapHandle, deviceList(): {name: string, addresses: {addr: string}[], flags?: string}[]}
 }
@@ -84,6 +93,8 @@ export interface LiveCapture {
   kernelTimestamps: boolean
   /** Send one raw frame on the interface at this position (libpcap pcap_sendpacket); throws DrcheckError. */
   send(idx: number, frame: Buffer): void
+  /** libpcap's counters per interface (null where the binding cannot give them); call before stop() */
+  stats(): (KernelStats | null)[]
   stop(): void
 }
 
@@ -100,6 +111,12 @@ export function startLive(interfaces: string[], filter: string, base: number, si
     for (const h of handles) { try { h.removeAllListeners(); h.close() } catch { /* already closed */ } }
     retainClosed(handles)
     handles.length = 0
+  }, stats() {
+    return interfaces.map((_, i) => {
+      const h = handles[i]
+      if (!h || typeof h.stats !== 'function') return null
+      try { return h.stats() ?? null } catch { return null }
+    })
   }, send(idx: number, frame: Buffer) {
     const h = handles[idx]
     if (!h) throw new DrcheckError(`interface ${interfaces[idx] ?? idx}: not capturing, cannot send`)

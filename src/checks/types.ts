@@ -18,7 +18,7 @@ export const FINDING_KINDS = [
   'split-brain', 'slow-takeover', 'not-announced', 'flapping', 'vrid-collision',
   'bad-checksum', 'contender', 'no-takeover', 'master', 'vrrp-unseen',
   // input
-  'truncated-capture', 'corrupt-capture', 'vip-mismatch', 'malformed-frames', 'unsupported-link',
+  'truncated-capture', 'corrupt-capture', 'packets-dropped', 'vip-mismatch', 'malformed-frames', 'unsupported-link',
   // --probe (arp: who answered drcheck's ARP/NS; source: the DR path SYN probe) and --trigger
   'probe-responders', 'probe-unanswered', 'probe-answered', 'trigger',
   // several capture points (checks/multipoint.ts) and keepalived.conf against the wire (checks/config-match.ts)

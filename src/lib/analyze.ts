@@ -10,7 +10,7 @@ import {FailoverCheck} from '../checks/failover.js'
 import {SourceCheck} from '../checks/source.js'
 import {MultiPoint} from '../checks/multipoint.js'
 import {addFindings, configMismatches} from '../checks/config-match.js'
-import {combineVerdicts, type CheckName, type CheckResult, type Finding, type Verdict} from '../checks/types.js'
+import {combineVerdicts, type CheckName, type CheckResult, type Finding, type FindingKind, type Verdict} from '../checks/types.js'
 import type {ProbeReport} from '../capture/probe.js'
 import type {TriggerReport} from './trigger.js'
 
@@ -24,6 +24,10 @@ export interface InputReport {
   malformed: number
   /** problems with the input itself: a file cut short, an unsupported link type, dropped packets */
   warnings: string[]
+  /** live only: libpcap's counters when the capture stopped (pcap_stats): packets that passed the
+   *  filter, packets the kernel dropped because drcheck did not read fast enough (ring buffer full),
+   *  packets the interface dropped. Absent when the binding cannot give them (unpatched cap). */
+  kernel?: {received: number, dropped: number, ifDropped: number}
   /** live only: where the frame times come from ('kernel' = libpcap's, 'event-loop' = stamped in JS) */
   timestamps?: 'kernel' | 'event-loop'
   /** the file is corrupt from this byte offset on (not merely cut at its end): frames before it
@@ -167,6 +171,13 @@ export class Analysis {
       const name = inp.file ?? inp.interface ?? String(i)
       if (inp.malformed > 0) notes.push({kind: 'malformed-frames', severity: 'info', file: name, message: `${name}: ${inp.malformed} frame(s) cut short or malformed were skipped`})
       for (const w of inp.warnings) notes.push({kind: 'truncated-capture', severity: 'warn', file: name, message: w})
+      const lost = inp.kernel ? inp.kernel.dropped + inp.kernel.ifDropped : 0
+      if (inp.kernel && lost > 0) {
+        const where = [inp.kernel.dropped > 0 ? `${inp.kernel.dropped} by the kernel (its capture buffer was full: drcheck did not read fast enough)` : '',
+          inp.kernel.ifDropped > 0 ? `${inp.kernel.ifDropped} by the interface` : ''].filter(Boolean).join(' and ')
+        notes.push({kind: 'packets-dropped', severity: 'warn', interface: name,
+          message: `${name}: ${lost} packet(s) that passed the capture filter were dropped before drcheck saw them (${where}; ${inp.packets} analysed): the checks saw a partial view, so a pass is not given (at best inconclusive) and a finding about a missing packet may be a dropped one`})
+      }
       if (inp.corrupt) notes.push({kind: 'corrupt-capture', severity: 'fail', file: name, message: `${name}: corrupt at byte offset ${inp.corrupt.offset}: ${inp.corrupt.message}; only the frames before it were analysed, so the verdict is at best inconclusive`})
     })
     if (this.dissector.stats.ipBeyondFrame > 0) {
@@ -189,6 +200,7 @@ export class Analysis {
       }
     }
     this.judgeAcrossPoints(results, notes)
+    discountDrops(results, this.inputs)
     return {
       verdict: capForInputErrors(combineVerdicts(results.map((r) => r.verdict)), notes),
       inputs: this.inputs,
@@ -255,6 +267,44 @@ export class Analysis {
 
 /** A corrupt input (damage in the middle of a file) leaves the overall verdict at best inconclusive:
  *  the part after the damage was never judged, and it cannot be told whether it was cut or lost. */
+/** Failing findings that rest on a packet NOT being seen (a reply, an advert, a gratuitous ARP, a
+ *  frame at the other capture point): where packets were dropped, the missing one may be a dropped one. */
+const ABSENCE_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['unanswered', 'lost-in-transit', 'no-takeover', 'vrrp-unseen', 'slow-takeover', 'not-announced'])
+
+/**
+ * A live capture that dropped packets (libpcap's counters) judged a partial view. Failing findings
+ * that rest on the absence of a packet on such an input become warnings (the packet may have been
+ * dropped), and a check left with no failing finding is inconclusive instead of fail. Findings that
+ * rest on packets seen (a wrong source, a reset, a claim by a real server) still fail. A pass on such
+ * a capture is capped to inconclusive by capForInputErrors (the packets-dropped note).
+ */
+export function discountDrops(results: CheckResult[], inputs: InputReport[]): void {
+  const dropped = new Map<string, number>()
+  for (const i of inputs) {
+    const n = i.kernel ? i.kernel.dropped + i.kernel.ifDropped : 0
+    if (n > 0) dropped.set(i.file ?? i.interface ?? '', n)
+  }
+  if (dropped.size === 0) return
+  for (const r of results) {
+    let discounted = 0
+    for (const f of r.findings) {
+      if (f.severity !== 'fail' || !ABSENCE_KINDS.has(f.kind)) continue
+      // a finding without an input label (a transition judged across points) is discounted when any input dropped
+      const on = f.file ?? f.interface
+      const n = on === undefined ? [...dropped.values()].reduce((a, b) => a + b, 0) : dropped.get(on)
+      if (!n) continue
+      f.severity = 'warn'
+      f.message += ` (not judged: ${n} packet(s) were dropped on ${on ?? 'the capture'}, the missing one may be among them)`
+      discounted++
+    }
+    if (discounted > 0 && r.verdict === 'fail' && !r.findings.some((f) => f.severity === 'fail')) {
+      r.verdict = 'inconclusive'
+      r.summary = `${discounted} finding(s) rest on packets not seen, and packets were dropped: not judged (${r.summary})`
+      r.missing = 'a capture without drops: write it with tcpdump -i IFACE -w FILE and judge the file with drcheck verify -r FILE'
+    }
+  }
+}
+
 export function capForInputErrors(v: Verdict, notes: Finding[]): Verdict {
-  return v === 'pass' && notes.some((n) => n.kind === 'corrupt-capture') ? 'inconclusive' : v
+  return v === 'pass' && notes.some((n) => n.kind === 'corrupt-capture' || n.kind === 'packets-dropped') ? 'inconclusive' : v
 }

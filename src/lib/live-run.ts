@@ -96,6 +96,8 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
     }, 200)
   }
   await finished
+  // libpcap's counters before the handles close: did the kernel drop what the filter passed?
+  const kernel = live.stats()
   live.stop()
   if (timer) clearTimeout(timer)
   if (ticker) clearInterval(ticker)
@@ -107,6 +109,7 @@ export async function captureLive(ifaces: string[], options: CheckOptions, check
   void driver
   for (const w of writers) w?.close()
   if (lo.write) ifaces.forEach((name, i) => { if (writers[i]) process.stderr.write(`drcheck: saved ${a.inputs[i].packets} packet(s) from ${name} to ${writePathFor(lo.write!, name, ifaces.length > 1)}\n`) })
+  kernel.forEach((s, i) => { if (s) a.inputs[i].kernel = {received: s.recv, dropped: s.drop, ifDropped: s.ifdrop} })
   ifaces.forEach((_, i) => a.endInput(i))
   if (active.error) throw active.error
   const report = a.finish()

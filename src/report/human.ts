@@ -100,7 +100,7 @@ function evidenceLines(c: ChalkInstance, ev: EvidenceEntry[]): string[] {
 
 export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean, command?: string, evidence?: EvidenceEntry[], redacted?: boolean} = {}): string {
   const lines: string[] = []
-  const cut = r.notes.filter((n) => n.kind === 'truncated-capture' || n.kind === 'corrupt-capture').length
+  const cut = r.notes.filter((n) => n.kind === 'truncated-capture' || n.kind === 'corrupt-capture' || n.kind === 'packets-dropped').length
   const verdictLine = `${label(c, r.verdict)} ${opts.command ?? 'verify'}: ${r.checks.map((x) => `${x.name} ${x.verdict}`).join(', ')}` +
     (cut ? c.yellow(` (judged on a partial capture: ${cut} input problem(s), see the report)`) : '')
   if (opts.quiet) return verdictLine + '\n'

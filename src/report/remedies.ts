@@ -269,6 +269,13 @@ const ENTRIES: Record<string, Remedy> = {
     why: 'The file was corrupted after it was written (disk, transfer, a tool that edits captures), or two files were concatenated.',
     fix: ['Check the file with capinfos / tshark -r; re-copy it, or cut out the damaged part with editcap and check each part.'],
   },
+  'packets-dropped': {
+    check: 'input',
+    what: 'packets that passed the capture filter were dropped before drcheck read them',
+    why: 'The traffic the filter passes came faster than drcheck could analyse it (its 16 MiB kernel ring buffer filled up), or the interface itself dropped packets (ip -s link shows them).',
+    fix: ['Capture with tcpdump -i IFACE -w FILE (it only writes) and judge the file with drcheck verify -r FILE.',
+      'Capture on fewer interfaces at once, or give --vip so the filter passes only the VIPs\' traffic.'],
+  },
   'vip-mismatch': {
     check: 'input',
     what: 'VRRP adverts name VIPs that --vip did not give',
