@@ -57,7 +57,7 @@ export function configMismatches(k: Knowledge): Finding[] {
 /** Add findings to a check's result; a fail finding makes it fail. */
 export function addFindings(r: CheckResult, fs: Finding[], what: string): void {
   if (fs.length === 0) return
-  r.findings.push(...fs)
+  for (const f of fs) r.findings.push(f)
   if (fs.some((f) => f.severity === 'fail') && r.verdict !== 'fail') {
     r.verdict = 'fail'
     r.summary = `${what}; ${r.summary}`

@@ -323,7 +323,7 @@ export class Knowledge {
         else still.push(other)
       }
       open.length = 0
-      open.push(...still)
+      for (const o of still) open.push(o)
     }
     open.push(ten)
     list.push(ten)
@@ -335,7 +335,8 @@ export class Knowledge {
     const out: Tenure[] = []
     for (const vf of this.vridsOfVip.get(vip) ?? []) {
       const list = this.tenures.get(`${input}/${vf}`)
-      if (list) out.push(...list.filter((t) => t.priority > 0 || t.count > 1 || !t.resigned))
+      // a loop, not push(...): a capture with 100,000s of master changes overflows the call stack
+      if (list) for (const t of list) if (t.priority > 0 || t.count > 1 || !t.resigned) out.push(t)
     }
     return out
   }

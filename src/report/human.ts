@@ -64,9 +64,22 @@ function activeLines(c: ChalkInstance, r: Report): string[] {
   return out
 }
 
+/** transitions shown in the human report: all up to this many, else the first and the slowest */
+const TRANSITIONS_SHOWN = 12
+
 function transitionsBlock(c: ChalkInstance, r: CheckResult): string[] {
   const out: string[] = []
-  for (const t of r.transitions ?? []) {
+  const all = r.transitions ?? []
+  let shown = all
+  if (all.length > TRANSITIONS_SHOWN) {
+    // a flapping pair or a long capture: the first few, then the slowest against their limit
+    const half = TRANSITIONS_SHOWN / 2
+    const slowest = all.map((t, i) => ({i, over: t.takeoverMs - t.limitMs})).slice(half)
+      .sort((a, b) => b.over - a.over).slice(0, half).map((x) => x.i)
+    const keep = new Set([...Array.from({length: half}, (_, i) => i), ...slowest])
+    shown = all.filter((_, i) => keep.has(i))
+  }
+  for (const t of shown) {
     const ok = t.takeoverMs <= t.limitMs
     const ann = t.announceMs === null ? 'not announced' : `${t.announceMs} ms`
     const res = t.resumeMs === null ? 'no traffic after it' : `${t.resumeMs} ms`
@@ -74,6 +87,7 @@ function transitionsBlock(c: ChalkInstance, r: CheckResult): string[] {
     const within = t.takeoverMs <= t.limitMs ? c.green('within the limit') : c.red('over the limit')
     out.push(`      takeover ${c.bold(`${t.takeoverMs} ms`)} ${within} (bound ${t.boundMs} ms + tolerance = ${t.limitMs} ms) · announce ${ann} · resume ${res}`)
   }
+  if (shown.length < all.length) out.push(c.dim(`    … ${all.length - shown.length} more transition(s) not shown (the first ${TRANSITIONS_SHOWN / 2} and the slowest against their limit are; all of them with --json)`))
   return out
 }
 
@@ -115,7 +129,7 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
   for (const chk of r.checks) {
     lines.push(`${label(c, chk.verdict).padEnd(chk.verdict === 'inconclusive' ? 0 : 4)}  ${c.bold(chk.name.padEnd(8))} ${chk.summary}`)
     if (chk.missing) lines.push(`    ${c.yellow('missing:')} ${chk.missing}`)
-    lines.push(...transitionsBlock(c, chk))
+    for (const l of transitionsBlock(c, chk)) lines.push(l)
     const order = {fail: 0, warn: 1, info: 2}
     const shown = new Map<string, number>()
     const hidden = new Map<string, number>()

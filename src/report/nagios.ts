@@ -70,7 +70,7 @@ export function nagiosLine(r: Report, command = 'verify'): {line: string, status
     const worst = transitions.reduce((a, b) => (b.takeoverMs - b.limitMs > a.takeoverMs - a.limitMs ? b : a))
     data.push(perf('takeover_ms', worst.takeoverMs, 'ms', '', String(worst.limitMs)))
     const ann = transitions.map((t) => t.announceMs).filter((x): x is number => x !== null)
-    if (ann.length) data.push(perf('announce_ms', Math.max(...ann), 'ms'))
+    if (ann.length) data.push(perf('announce_ms', ann.reduce((a, b) => (b > a ? b : a)), 'ms'))
   }
   const head = `DRCHECK ${state} - ${clean(`${command}: ${parts.join('; ')}`)}`
   return {line: `${head} | ${data.join(' ')}`, status: NAGIOS_STATUS[state]}
