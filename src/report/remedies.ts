@@ -274,7 +274,7 @@ const ENTRIES: Record<string, Remedy> = {
     what: 'packets that passed the capture filter were dropped before drcheck read them',
     why: 'The traffic the filter passes came faster than drcheck could analyse it (its 16 MiB kernel ring buffer filled up), or the interface itself dropped packets (ip -s link shows them).',
     fix: ['Capture with tcpdump -i IFACE -w FILE (it only writes) and judge the file with drcheck verify -r FILE.',
-      'Capture on fewer interfaces at once, or give --vip so the filter passes only the VIPs\' traffic.'],
+      'Capture on fewer interfaces at once, and give --vip: without it the filter passes every TCP segment, with it only the VIPs\' and handshakes.'],
   },
   'vip-mismatch': {
     check: 'input',
