@@ -7,7 +7,8 @@
 //  2. an 'error' event instead of an assert() that aborts the process when polling fails or
 //     pcap_dispatch() reports an error (an interface that goes down while capturing);
 //  3. a stats() method (libpcap's pcap_stats: packets received, dropped because the buffer was
-//     full, dropped by the interface), so a live run can say when it did not keep up.
+//     full, dropped by the interface), so a live run can say when it did not keep up;
+//  4. no netmask warning printed on stderr for an interface without an IPv4 address.
 // Idempotent (a marker in the source); run by npm's postinstall. A binding with an earlier
 // drcheck patch gets only the later edits. drcheck still works unpatched: it then stamps packets
 // when the event fires and cannot count drops (src/capture/live.ts).
@@ -16,10 +17,11 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 
-const MARK = '/* drcheck-patch-4 */'
-const MARK3 = '/* drcheck-patch-3 */'
-// 3. pcap_stats() as cap.stats(): {recv, drop, ifdrop}, or undefined when libpcap cannot say
-const STATS_EDITS = [
+const MARK = '/* drcheck-patch-5 */'
+/** markers of earlier drcheck patches: such a source gets only the LATER_EDITS it lacks */
+const EARLIER = ['/* drcheck-patch-3 */', '/* drcheck-patch-4 */']
+const LATER_EDITS = [
+  // 3. pcap_stats() as cap.stats(): {recv, drop, ifdrop}, or undefined when libpcap cannot say
   [`    static NAN_METHOD(Close) {`, `    static NAN_METHOD(Stats) {
       Pcap *obj = Nan::ObjectWrap::Unwrap<Pcap>(info.This());
       struct pcap_stat ps;
@@ -34,6 +36,10 @@ const STATS_EDITS = [
     static NAN_METHOD(Close) {`],
   [`      Nan::SetPrototypeMethod(tpl, "close", Close);`, `      Nan::SetPrototypeMethod(tpl, "close", Close);
       Nan::SetPrototypeMethod(tpl, "stats", Stats);`],
+  // 4. no "Warning: …: no IPv4 address assigned - This may not actually work" on stderr for an
+  //    interface without IPv4: the netmask only matters to filters with `broadcast`, which drcheck's
+  //    filter does not use
+  [`        fprintf(stderr, "Warning: %s - This may not actually work\\n", errbuf);`, `        (void)0; /* no netmask: only filters with 'broadcast' need it */`],
 ]
 let dir
 try {
@@ -46,13 +52,15 @@ const file = join(dir, 'src', 'binding.cc')
 let src = readFileSync(file, 'utf8')
 if (src.includes(MARK)) {
   if (existsSync(join(dir, 'build', 'Release', 'cap.node'))) { console.log('patch-cap: already patched'); process.exit(0) }
-} else if (src.includes(MARK3)) {
+} else if (EARLIER.some((m) => src.includes(m))) {
   // an install patched by an earlier drcheck: add what came later
-  for (const [from, to] of STATS_EDITS) {
+  for (const [from, to] of LATER_EDITS) {
+    if (src.includes(to)) continue
     if (!src.includes(from)) { console.log('patch-cap: unexpected patched source; left as it is'); process.exit(0) }
     src = src.replace(from, to)
   }
-  writeFileSync(file, src.replace(MARK3, MARK))
+  for (const m of EARLIER) src = src.replace(m, MARK)
+  writeFileSync(file, src)
 } else {
   const edits = [
     // no immediate mode: with kernel timestamps on every packet, libpcap may hand over a whole
@@ -153,7 +161,7 @@ if (src.includes(MARK)) {
       }
     }
 #endif`],
-    ...STATS_EDITS,
+    ...LATER_EDITS,
   ]
   for (const [from, to] of edits) {
     if (!src.includes(from)) {
