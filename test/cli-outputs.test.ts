@@ -184,6 +184,19 @@ describe.skipIf(!hasTshark)('--evidence', () => {
     expect(drcheck('verify', '-r', fx('healthy/lan.pcapng'), '--evidence', dir).status).toBe(0)
     expect(existsSync(dir)).toBe(false)
   })
+
+  it('a directory that cannot be made is one line and exit 3, not a hang (/proc refuses new entries)', () => {
+    for (const dir of ['/proc/drcheck-x', '/proc/drcheck-x/y', join(root, 'README.md', 'x')]) {
+      const r = spawnSync(process.execPath, [bin, 'verify', '-r', fx('arp-leak/lan.pcapng'), '--evidence', dir, '-q'], {cwd: root, encoding: 'utf8', timeout: 20_000})
+      expect(r.status, dir).toBe(3)
+      expect(r.stderr.trim().split('\n'), dir).toHaveLength(1)
+      expect(r.stderr).toContain(`--evidence ${dir}: cannot create the directory`)
+    }
+    // missing parents are made (mkdir -p)
+    const deep = join(tmp, 'ev-deep', 'a', 'b')
+    expect(drcheck('verify', '-r', fx('arp-leak/lan.pcapng'), '--evidence', deep, '-q').status).toBe(1)
+    expect(readdirSync(deep)).toEqual(['lan.pcapng.evidence.pcap'])
+  })
 })
 
 describe('comfort', () => {

@@ -7,8 +7,8 @@
 // original bytes and timestamps; their numbers change in the small file, so the filter printed is
 // for the ORIGINAL capture: `frame.number in {25, 31..40}` (Wireshark 3.6 and later).
 
-import {mkdirSync} from 'node:fs'
-import {join} from 'node:path'
+import {mkdirSync, statSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {readCaptureFile} from '../capture/file.js'
 import {PcapWriter} from '../capture/pcap-writer.js'
 import {linkTypeName, type PacketRecord} from '../capture/record.js'
@@ -61,7 +61,8 @@ export function namedFrames(r: Report): Map<string, Set<number>> {
     for (const f of c.findings) {
       if (f.severity === 'info') continue
       add(f.file ?? f.interface, f.frame)
-      add(f.file ?? f.interface, f.relatedFrame)
+      // the related frame may be another capture point's (multi-point findings name its file)
+      add(f.relatedFile ?? f.file ?? f.interface, f.relatedFrame)
     }
     for (const t of c.transitions ?? []) { add(t.file, t.fromFrame); add(t.file, t.toFrame) }
   }
@@ -88,6 +89,22 @@ function safeName(label: string): string {
   return label.replace(/[^\w.-]+/g, '_') || 'input'
 }
 
+/**
+ * mkdir -p, one level at a time: node's mkdirSync({recursive: true}) loops for ever where the
+ * parent exists but refuses a new entry with ENOENT (/proc/x: mkdir /proc/x ENOENT, mkdir /proc EEXIST).
+ */
+function makeDir(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return
+    throw new Error('it exists and is not a directory')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+  }
+  const parent = dirname(dir)
+  if (parent !== dir) makeDir(parent)
+  mkdirSync(dir)
+}
+
 /** Entries with filters only (the report without --evidence). */
 export function evidenceFilters(r: Report): EvidenceEntry[] {
   return [...namedFrames(r)].map(([input, s]) => {
@@ -105,7 +122,7 @@ export function writeEvidence(r: Report, paths: Map<string, string>, dir: string
   const entries: EvidenceEntry[] = []
   if (named.size === 0) return entries
   try {
-    mkdirSync(dir, {recursive: true})
+    makeDir(dir)
   } catch (e) {
     throw new DrcheckError(`--evidence ${dir}: cannot create the directory: ${(e as Error).message}`)
   }

@@ -102,6 +102,18 @@ describe.skipIf(!tools)('three capture points (lan, lb1, rs1) in one verdict', (
     expect(lost[0].message).toMatch(/lb1 \(02:00:00:00:00:11\).*rs1 \(02:00:00:00:00:21\)/)
   })
 
+  it('evidence: each input\'s filter holds only its own frames (lb1\'s related frame goes to lb1, not rs1)', () => {
+    const {doc} = run(crafted)
+    const ev = (doc as unknown as {evidence: {file: string, frames: number[]}[]}).evidence
+    const rs1 = ev.find((e) => e.file === 'rs1')!, lb1 = ev.find((e) => e.file === 'lb1')!
+    expect(rs1.frames).toContain(exp.udpAtRs1)
+    expect(rs1.frames).not.toContain(exp.udpAtLb1)
+    expect(lb1.frames).toEqual(expect.arrayContaining([exp.udpAtLb1, exp.echoAtLb1]))
+    // every frame named exists in its own file (rs1-crafted is shorter than lb1)
+    const rs1Count = Number(spawnSync('capinfos', ['-c', '-M', crafted], {encoding: 'utf8'}).stdout.match(/Number of packets:\s+(\d+)/)![1])
+    expect(Math.max(...rs1.frames)).toBeLessThanOrEqual(rs1Count)
+  })
+
   it('without an inventory the points are recognised by their own MAC, same findings', () => {
     const {doc} = run(crafted)
     const source = doc.checks.find((c) => c.name === 'source')!
