@@ -82,3 +82,26 @@ describe('verdicts and output', () => {
     for (const c of ['verify', 'source', 'arp', 'failover']) expect(r.stdout).toContain(c)
   })
 })
+
+describe('a damaged pcap is never a pass', () => {
+  // the healthy lab's rs1 capture passes; the same file with one record in the middle claiming
+  // more captured bytes than its frame had (what reading out of step after a damaged region
+  // looks like) is read on, but judged inconclusive with a corrupt-capture warning
+  it('one impossible record in the middle: inconclusive (exit 2), the note names its byte offset', () => {
+    const src = join(import.meta.dirname, '..', 'fixtures', 'lab', 'healthy', 'rs1-ns.pcap')
+    expect(drcheck('verify', '-r', src, '-q').status).toBe(0)
+    const b = Buffer.from(readFileSync(src))
+    // walk to the 10th record (classic pcap, little-endian: 24-byte header, 16-byte record headers)
+    let off = 24
+    for (let i = 1; i < 10; i++) off += 16 + b.readUInt32LE(off + 8)
+    b.writeUInt32LE(b.readUInt32LE(off + 8) - 1, off + 12) // orig = incl - 1
+    const f = join(tmp, 'damaged.pcap')
+    writeFileSync(f, b)
+    const r = drcheck('verify', '-r', f, '--json')
+    expect(r.status).toBe(2)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.verdict).toBe('inconclusive')
+    const note = doc.notes.find((n: {kind: string}) => n.kind === 'corrupt-capture')
+    expect(note.message).toContain(`byte offset ${off}: record 10 claims`)
+  })
+})

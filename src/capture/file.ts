@@ -35,6 +35,9 @@ export interface FileReadResult {
   truncated: null | {offset: number; message: string}
   /** set when an impossible structure stopped the read before the end of the file */
   corrupt: null | {offset: number; message: string}
+  /** set when a record is impossible but the read went on (as Wireshark does): the file is
+   *  probably damaged from there on, so the verdict is at best inconclusive */
+  suspect?: {offset: number; message: string}
 }
 
 export interface ReadOptions {

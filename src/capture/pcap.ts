@@ -124,7 +124,11 @@ export function readPcap(ctx: ReadContext): void {
     let orig = v.getUint32(p + 12, le)
     if (incl > orig) {
       if (maybeSwapped) [incl, orig] = [orig, incl]
-      else overOrig++
+      else if (overOrig++ === 0) {
+        // no capture holds more bytes of a frame than the frame had: records read out of step
+        // (a damaged region before) or a damaged header. Read on, but never judge it a pass.
+        result.suspect = {offset: src.offset, message: `record ${result.packets + 1} claims ${incl} captured bytes of a ${orig}-byte frame, which no capture can hold: the file is probably damaged from here on`}
+      }
     }
     if (incl > maxRecord) {
       // never allocate or wait for a length read from the file beyond the limit
@@ -136,6 +140,13 @@ export function readPcap(ctx: ReadContext): void {
         // a file cut at its end (tcpdump killed) leaves less than one whole record there; this one
         // claims more than is left while much more than any record is left: its length is damaged
         result.corrupt = {offset: src.offset, message: `record ${result.packets + 1} claims ${incl} captured bytes, more than the ${src.remaining - PCAP_RECORD_HEADER_LEN} left, but the file goes on for more than a whole record: the length is corrupt`}
+        break
+      }
+      if ((incl > orig && !maybeSwapped) || incl > Math.max(snaplen, 262144)) {
+        // an impossible last record (more captured than on the wire, or more than the snaplen and
+        // any link's largest frame: a writer killed mid-record never wrote such a length) is
+        // garbage, not a cut record
+        result.corrupt = {offset: src.offset, message: `record ${result.packets + 1} claims ${incl} captured bytes (of a ${orig}-byte frame; snaplen ${snaplen}) and runs past the end of the file: damaged, not cut`}
         break
       }
       result.truncated = {

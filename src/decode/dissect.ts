@@ -208,7 +208,8 @@ export class Dissector {
       const hl = (buf[l4 + 12]! >> 4) * 4
       if (hl < 20) return false
       flags = buf[l4 + 13]!
-      payload = claimedEnd - l4 - hl
+      // as the general path: the IP length beyond the frame counts only where the snaplen cut it
+      payload = (claimedEnd > end && this.rec.capLen >= this.rec.origLen ? end : claimedEnd) - l4 - hl
       if (payload < 0) payload = 0
     } else {
       if (l4 + 8 > pend) return false
@@ -272,8 +273,11 @@ export class Dissector {
     if (!ip.hasTransportHeader) return // a later fragment: no ports, nothing to pair
     this.srcKey = ipv4Key(buf, ip.srcOffset)
     this.dstKey = ipv4Key(buf, ip.dstOffset)
-    this.ipClaimedEnd = ip.truncated ? ip.off + ip.totalLength : ip.end
-    if (ip.truncated && this.rec.capLen >= this.rec.origLen) this.stats.ipBeyondFrame++
+    // the IP length counts beyond the captured bytes only where the snaplen cut the frame; in a
+    // whole frame it is inconsistent and the frame's end counts (tshark: tcp.len from the frame)
+    const cut = this.rec.capLen < this.rec.origLen
+    this.ipClaimedEnd = ip.truncated && cut ? ip.off + ip.totalLength : ip.end
+    if (ip.truncated && !cut) this.stats.ipBeyondFrame++
     this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv4', this.names.ipv4At(buf, ip.srcOffset), this.names.ipv4At(buf, ip.dstOffset))
   }
 
@@ -315,8 +319,9 @@ export class Dissector {
       }
       return // RS/RA/redirect/MLD…: not for drcheck
     }
-    this.ipClaimedEnd = ip.truncated ? ip.off + 40 + ip.payloadLength : ip.end
-    if (ip.truncated && this.rec.capLen >= this.rec.origLen) this.stats.ipBeyondFrame++
+    const cut = this.rec.capLen < this.rec.origLen
+    this.ipClaimedEnd = ip.truncated && cut ? ip.off + 40 + ip.payloadLength : ip.end
+    if (ip.truncated && !cut) this.stats.ipBeyondFrame++
     this.doTransport(buf, ip.payloadOffset, ip.end, proto, 'ipv6', this.names.ipv6At(buf, ip.srcOffset), this.names.ipv6At(buf, ip.dstOffset))
   }
 

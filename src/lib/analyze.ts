@@ -33,6 +33,9 @@ export interface InputReport {
   /** the file is corrupt from this byte offset on (not merely cut at its end): frames before it
    *  were analysed, and the overall verdict is at best inconclusive */
   corrupt?: {offset: number, message: string}
+  /** an impossible record the reader read past (the file is probably damaged from there on):
+   *  every frame was analysed, but the overall verdict is at best inconclusive */
+  suspect?: {offset: number, message: string}
   /** several capture points: this input's clock minus the first input's (median over shared frames), ms */
   clockOffsetMs?: number | null
   /** frames seen both here and at the first input (the alignment's sample) */
@@ -178,6 +181,7 @@ export class Analysis {
         notes.push({kind: 'packets-dropped', severity: 'warn', interface: name,
           message: `${name}: ${lost} packet(s) that passed the capture filter were dropped before drcheck saw them (${where}; ${inp.packets} analysed): the checks saw a partial view, so a pass is not given (at best inconclusive) and a finding about a missing packet may be a dropped one`})
       }
+      if (inp.suspect) notes.push({kind: 'corrupt-capture', severity: 'warn', file: name, message: `${name}: byte offset ${inp.suspect.offset}: ${inp.suspect.message}; the frames after it were analysed as they read, so the verdict is at best inconclusive (capinfos / tshark -r show the damage)`})
       if (inp.corrupt) notes.push({kind: 'corrupt-capture', severity: 'fail', file: name, message: `${name}: corrupt at byte offset ${inp.corrupt.offset}: ${inp.corrupt.message}; only the frames before it were analysed, so the verdict is at best inconclusive`})
     })
     if (this.dissector.stats.ipBeyondFrame > 0) {

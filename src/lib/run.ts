@@ -29,6 +29,7 @@ export function replayFiles(files: {path: string, label: string}[], options: Che
     for (const w of res.warnings) a.inputs[input].warnings.push(`${f.label}: ${w}`)
     if (res.truncated) a.inputs[input].warnings.push(`${f.label}: ${res.truncated.message} (byte offset ${res.truncated.offset}); every complete frame before it was analysed`)
     if (res.corrupt) a.inputs[input].corrupt = res.corrupt
+    if (res.suspect) a.inputs[input].suspect = res.suspect
     a.inputs[input].format = res.format
     a.endInput(input)
   }

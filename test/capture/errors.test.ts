@@ -84,8 +84,28 @@ describe('unreadable files throw one-line CaptureFileErrors', () => {
   })
 
   it('a record longer than the file, before any frame: cut short, an error', () => {
-    const f = tmpFile(concat(pcapHeader(), pcapRecord(1, 0, pattern(60), {inclLen: 5000})))
+    const f = tmpFile(concat(pcapHeader(), pcapRecord(1, 0, pattern(60), {inclLen: 5000, origLen: 5000})))
     expect(errorOf(f).message).toMatch(/cut short at byte offset 24 before any complete frame: file ends inside record 1: it needs 5016 bytes, 76 are left/)
+  })
+
+  it('a last record that claims more captured bytes than its frame had, or than any snaplen: damaged, not cut', () => {
+    const ok = pcapRecord(1, 0, pattern(60))
+    const f = tmpFile(concat(pcapHeader(), ok, pcapRecord(2, 0, pattern(60), {inclLen: 5000, origLen: 60})))
+    const {res} = readAll(f)
+    expect(res.packets).toBe(1)
+    expect(res.truncated).toBeNull()
+    expect(res.corrupt?.message).toMatch(/record 2 claims 5000 captured bytes \(of a 60-byte frame; snaplen 65535\) and runs past the end of the file: damaged, not cut/)
+    // text appended to a capture: its "length" is far beyond any snaplen
+    const g = tmpFile(concat(pcapHeader(), ok, new TextEncoder().encode('hello world\n'.repeat(10))))
+    expect(readAll(g).res.corrupt?.offset).toBe(24 + 76)
+  })
+
+  it('a record in the middle with more captured bytes than the frame had: read on, flagged suspect', () => {
+    const f = tmpFile(concat(pcapHeader(), pcapRecord(1, 0, pattern(60)), pcapRecord(2, 0, pattern(60), {origLen: 40}), pcapRecord(3, 0, pattern(60))))
+    const {res} = readAll(f)
+    expect(res.packets).toBe(3)
+    expect(res.corrupt).toBeNull()
+    expect(res.suspect).toEqual({offset: 24 + 76, message: expect.stringMatching(/record 2 claims 60 captured bytes of a 40-byte frame/)})
   })
 
   it('maxRecord lowers the limit', () => {

@@ -97,6 +97,23 @@ describe('fast lane = general path', () => {
     expect(out.general.stats.malformed).toBeGreaterThan(10)
   })
 
+  it('an IP length beyond the frame: TCP payload from it only where the snaplen cut the frame (tshark: tcp.len)', () => {
+    // IPv4 total length 140 in a 54-byte frame carrying a pure ACK (data offset 5)
+    const hex = '020000000001' + '020000000002' + '0800' +
+      '4500008c' + '00000000' + '40060000' + 'cb007164' + 'c633640a' +
+      'c0010019' + '00000001' + '00000001' + '50100100' + '00000000'
+    const bytes = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)))
+    expect(bytes.length).toBe(54)
+    for (const fastLane of [true, false]) {
+      const out: DecodedEvent[] = []
+      const d = new Dissector((ev) => out.push({...ev} as DecodedEvent), undefined, {fastLane})
+      d.dissect(record(bytes, 54)) // whole frame: the length field is inconsistent
+      d.dissect(record(bytes, 154)) // cut by the snaplen: 100 bytes of data were on the wire
+      expect(out.map((e) => (e as {payloadLen: number}).payloadLen), `fastLane ${fastLane}`).toEqual([0, 100])
+      expect(d.stats.ipBeyondFrame).toBe(1)
+    }
+  })
+
   it('a frame the lane reads with the wrong field would show: the general path sees the UDP length, not the IP one', () => {
     // literal frame: IPv4/UDP, IP total 40, UDP length 12 → 4 payload bytes (not 12)
     const hex = '020000000001' + '020000000002' + '0800' +
