@@ -135,13 +135,17 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
     const hidden = new Map<string, number>()
     const explained = new Set<string>()
     for (const f of [...chk.findings].sort((a, b) => order[a.severity] - order[b.severity])) {
+      // the check's own `N more KIND findings not listed` (beyond the 20 per kind the JSON holds)
+      // joins the count of those this report leaves out
+      const beyond = f.frame === undefined && f.severity !== 'fail' ? /^(\d+) more (\S+) findings not listed$/.exec(f.message) : null
+      if (beyond && beyond[2] === f.kind) { hidden.set(f.kind, (hidden.get(f.kind) ?? 0) + Number(beyond[1])); continue }
       const n = (shown.get(f.kind) ?? 0) + 1
       shown.set(f.kind, n)
       if (n > PER_KIND && f.frame !== undefined) { hidden.set(f.kind, (hidden.get(f.kind) ?? 0) + 1); continue }
       lines.push(...findingLine(c, f))
       if (f.severity !== 'info' && !explained.has(f.kind)) { explained.add(f.kind); lines.push(...remedyLines(c, f)) }
     }
-    for (const [kind, n] of hidden) lines.push(c.dim(`    … ${n} more ${kind} finding(s) (all of them with --json)`))
+    for (const [kind, n] of hidden) lines.push(c.dim(`    … ${n} more ${kind} finding(s) (--json lists up to 20 of each kind)`))
     if (chk.name === 'source' && chk.counts) {
       const cnt = chk.counts as {perProxy?: Record<string, number>, perService?: Record<string, number>, perFamily?: Record<string, number>}
       const fmt = (o?: Record<string, number>) => Object.entries(o ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')
