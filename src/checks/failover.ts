@@ -213,7 +213,8 @@ export class FailoverCheck {
       const kinds = [...new Set(findings.filter((f) => f.severity === 'fail').map((f) => f.kind))]
       return {name: 'failover', verdict: 'fail', summary: `failover problem (${kinds.join(', ')})`, findings, counts, transitions}
     }
-    const masterTxt = masters.map((m) => `VRID ${m.vrid}/${m.family}: ${m.ip} prio ${m.priority} every ${m.intervalMs} ms`).join('; ')
+    // the same master seen at several capture points is named once
+    const masterTxt = [...new Set(masters.map((m) => `VRID ${m.vrid}/${m.family}: ${m.ip} prio ${m.priority} every ${m.intervalMs} ms`))].join('; ')
     if (transitions.length === 0) {
       return {name: 'failover', verdict: 'inconclusive', summary: `no master change in the capture (${masterTxt})`, findings, counts, transitions,
         missing: 'no transition to time: capture across a failover (stop keepalived on the master) to measure it'}
@@ -278,13 +279,16 @@ export class FailoverCheck {
   }
 
   private currentMasters() {
-    const out: {vrid: number, family: string, ip: string, mac: string, priority: number, intervalMs: number, version: number, adverts: number, meanGapMs: number | null, maxGapMs: number | null, addrs: string[]}[] = []
+    const out: {vrid: number, family: string, ip: string, mac: string, priority: number, intervalMs: number, version: number, adverts: number, meanGapMs: number | null, maxGapMs: number | null, addrs: string[], file?: string}[] = []
+    const several = this.k.inputs.length > 1
     for (const list of this.k.tenures.values()) {
       const positive = list.filter((t) => t.first !== t.resigned && !t.resigned)
       const t = positive.reduce<Tenure | null>((a, b) => (!a || secondsOf(b.last) > secondsOf(a.last) ? b : a), null)
       if (!t) continue
       out.push({vrid: t.vrid, family: t.family, ip: t.srcIp, mac: t.srcMac, priority: t.priority, intervalMs: t.intervalCs * 10, version: t.version,
-        adverts: t.count, meanGapMs: t.count > 1 ? round1((t.sumGapS / (t.count - 1)) * 1000) : null, maxGapMs: t.count > 1 ? round1(t.maxGapS * 1000) : null, addrs: t.addrs})
+        adverts: t.count, meanGapMs: t.count > 1 ? round1((t.sumGapS / (t.count - 1)) * 1000) : null, maxGapMs: t.count > 1 ? round1(t.maxGapS * 1000) : null, addrs: t.addrs,
+        // with several capture points each sees the master: say whose view this is
+        ...(several ? {file: this.k.inputs[t.input]?.name ?? `input ${t.input}`} : {})})
     }
     return out
   }

@@ -153,7 +153,7 @@ export function renderHuman(r: Report, c: ChalkInstance, opts: {quiet?: boolean,
     }
     if (chk.name === 'failover' && chk.counts) {
       const masters = (chk.counts as {masters?: {vrid: number, family: string, ip: string, mac: string, priority: number, intervalMs: number, adverts: number, meanGapMs: number | null, maxGapMs: number | null}[]}).masters ?? []
-      for (const m of masters as {host?: string}[] as typeof masters) lines.push(c.dim(`    master VRID ${m.vrid} ${m.family}: ${(m as {host?: string}).host ? `${(m as {host?: string}).host} ` : ''}${m.ip} (${m.mac}) priority ${m.priority}, interval ${m.intervalMs} ms, ${m.adverts} adverts${m.meanGapMs !== null ? `, mean gap ${m.meanGapMs} ms, max ${m.maxGapMs} ms` : ''}`))
+      for (const m of masters as {host?: string}[] as typeof masters) lines.push(c.dim(`    master VRID ${m.vrid} ${m.family}: ${(m as {host?: string}).host ? `${(m as {host?: string}).host} ` : ''}${m.ip} (${m.mac}) priority ${m.priority}, interval ${m.intervalMs} ms, ${m.adverts} adverts${m.meanGapMs !== null ? `, mean gap ${m.meanGapMs} ms, max ${m.maxGapMs} ms` : ''}${(m as {file?: string}).file ? ` (seen in ${(m as {file?: string}).file})` : ''}`))
     }
   }
   lines.push(...evidenceLines(c, opts.evidence ?? []))

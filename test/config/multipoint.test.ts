@@ -77,6 +77,13 @@ describe.skipIf(!tools)('three capture points (lan, lb1, rs1) in one verdict', (
     const source = doc.checks.find((c) => c.name === 'source')!
     expect(source.counts?.crossPoint?.checked).toBeGreaterThan(50)
     expect(source.findings.filter((f) => f.kind === 'lost-in-transit' || f.kind === 'unanswered')).toEqual([])
+    // the master is seen at every point: named once in the summary, once per point in the counts
+    const failover = doc.checks.find((c) => c.name === 'failover')! as unknown as {summary: string, counts: {masters: {vrid: number, file?: string}[]}}
+    expect(failover.summary.match(/VRID 51\/ipv4/g)).toHaveLength(1)
+    const seenAt = failover.counts.masters.filter((m) => m.vrid === 51).map((m) => m.file)
+    // lan and lb1 carry the adverts (rs1 too, on the same hub LAN): each point once
+    expect(seenAt).toEqual(expect.arrayContaining(['lan', 'lb1']))
+    expect(new Set(seenAt).size).toBe(seenAt.length)
   })
 
   it('a point whose clock runs 2.5 s ahead is aligned (offset reported) and nothing is lost', () => {
