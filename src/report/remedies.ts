@@ -252,7 +252,7 @@ const ENTRIES: Record<string, Remedy> = {
     ],
   },
   'config-mismatch': {
-    check: 'input',
+    check: 'failover',
     what: 'what the capture shows differs from the inventory or keepalived.conf',
     why: 'The configuration given to drcheck is not the one running (a VIP, VRID, priority or real server differs).',
     fix: ['Compare the running keepalived (keepalived -t, ip addr, ipvsadm -Ln) with the file given to drcheck.'],
