@@ -189,6 +189,8 @@ describe('lab fixtures: the culprit and its frame', () => {
     expect(c.length).toBeGreaterThan(0)
     expect(c[0].message).toContain('198.51.100.4')
     expect(c[0].frame).toBe(3)
+    // the addresses in the routers' order: lb1 (.2) advertises the VIP .10, lb3 (.4) .50 (the scenario)
+    expect(c[0].message).toContain('198.51.100.2 and 198.51.100.4 both advertise VRID 51 (ipv4) with different settings (addresses 198.51.100.10 vs 198.51.100.50)')
     expect(find(byName.arp, 'conflict').map((x) => x.frame)).toContain(435)
   })
 

@@ -87,7 +87,8 @@ export class FailoverCheck {
       const pair = `${key}|${[src, ev.ipSrc].sort().join('|')}`
       if (this.collided.has(pair)) continue
       this.collided.add(pair)
-      const [a, b] = [other.sig.split('|'), sig.split('|')]
+      // a: this advert's settings (ev.ipSrc, named first), b: the other router's
+      const [a, b] = [sig.split('|'), other.sig.split('|')]
       const what = a[0] !== b[0] ? `addresses ${a[0] || '(none)'} vs ${b[0] || '(none)'}` : a[1] !== b[1] ? `interval ${Number(a[1]) / 100} s vs ${Number(b[1]) / 100} s`
         : a[4] !== b[4] ? `VRRP ${a[4]} vs ${b[4]}` : 'authentication'
       this.findings.add(finding(this.k, 'vrid-collision', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc, relatedFrame: other.at.frame},
