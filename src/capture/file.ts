@@ -274,7 +274,7 @@ function openOrThrow(path: string): number {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     const what =
-      code === 'ENOENT' ? 'no such file' :
+      code === 'ENOENT' ? (path === '-' ? 'no such file (reading a capture from stdin is not supported: write it to a file first)' : 'no such file') :
       code === 'EACCES' || code === 'EPERM' ? 'permission denied (cannot read the file)' :
       code === 'EISDIR' ? 'is a directory, not a capture file' :
       `cannot open: ${(e as Error).message}`
