@@ -14,6 +14,12 @@ const require = createRequire(import.meta.url)
 const {run} = require('@oclif/core/run')
 const {flush} = require('@oclif/core/flush')
 const {ExitError} = require('@oclif/core/errors')
+// oclif's Command module (loaded here, before any command, ~2 ms) rethrows stdout write errors other
+// than EPIPE from the stream's 'error' event: a stack trace and exit 1. guardStdout takes that over;
+// an error no command reported (`drcheck explain > /dev/full`) is reported below: one line, exit 3.
+require('@oclif/core/command')
+const {guardStdout, stdoutErrorMessage, unreportedStdoutError} = await import('../dist/lib/errors.js')
+guardStdout()
 
 try {
   process.cwd()
@@ -23,7 +29,8 @@ try {
 
 try {
   await run(process.argv.slice(2), import.meta.url)
-  await flush()
+  // flush waits for 'drain', which a stream that failed (EPIPE, ENOSPC) never emits: node would exit 13
+  if (!process.stdout.errored && !process.stdout.destroyed) await flush()
 } catch (error) {
   if (error instanceof ExitError || error?.code === 'EEXIT') {
     process.exitCode = error.oclif?.exit ?? 0
@@ -33,4 +40,10 @@ try {
     if (process.argv.includes('--debug') && error?.stack) process.stderr.write(`${error.stack}\n`)
     process.exitCode = 3
   }
+}
+// (an exit status 3 already has its one line on stderr)
+const stdoutError = unreportedStdoutError()
+if (stdoutError && process.exitCode !== 3) {
+  process.stderr.write(`drcheck: ${stdoutErrorMessage(stdoutError, 'the output')}\n`)
+  process.exitCode = 3
 }

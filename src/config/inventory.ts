@@ -2,9 +2,9 @@
 // addresses, and the VIPs with their VRIDs. Findings use the names; roles become declared LB /
 // proxy MACs (and addresses, mapped to MACs through the ARP / ND seen in the capture).
 
-import {readFileSync} from 'node:fs'
 import {DrcheckError} from '../lib/errors.js'
 import {canonicalIp, canonicalMac} from '../lib/options.js'
+import {readConfigText} from './read-text.js'
 import {parseYamlLite, YamlError} from './yaml-lite.js'
 
 export type Role = 'lb' | 'proxy' | 'gateway' | 'client' | 'other'
@@ -77,9 +77,5 @@ export function parseInventory(text: string, file: string): Inventory {
 }
 
 export function readInventory(path: string): Inventory {
-  let text: string
-  try { text = readFileSync(path, 'utf8') } catch (e) {
-    throw new DrcheckError(`--inventory ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-  }
-  return parseInventory(text, path)
+  return parseInventory(readConfigText(path, `--inventory ${path}`), path)
 }

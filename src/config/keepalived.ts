@@ -3,10 +3,11 @@
 // authentication) and virtual_server blocks (their real_server addresses: the proxies). Follows
 // `include` with globs. Unknown keywords and blocks are skipped; a syntax error names file and line.
 
-import {readFileSync, readdirSync, statSync} from 'node:fs'
+import {readdirSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 import ipaddr from 'ipaddr.js'
 import {DrcheckError} from '../lib/errors.js'
+import {readConfigText} from './read-text.js'
 
 export interface VrrpInstanceConf {
   name: string
@@ -93,14 +94,10 @@ function expandGlob(pattern: string): string[] {
 }
 
 /** Lines → tokens with file/line, following `include`. Comments: `#` and `!` to the end of the line. */
-function tokenize(path: string, depth: number, files: string[], out: Token[][], vars: Map<string, string>): void {
+function tokenize(path: string, label: string, depth: number, files: string[], out: Token[][], vars: Map<string, string>): void {
   if (depth > MAX_INCLUDE_DEPTH) throw new DrcheckError(`${path}: include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`)
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new DrcheckError(`--keepalived-conf ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-  }
+  // a regular file under the size limit only (not a FIFO, /dev/zero …), the top-level file and every include alike
+  const text = readConfigText(path, label)
   if (text.includes('\0')) throw new DrcheckError(`${path}: not a text file (keepalived.conf expected)`)
   files.push(path)
   const lines = text.split(/\r?\n/)
@@ -132,7 +129,7 @@ function tokenize(path: string, depth: number, files: string[], out: Token[][], 
       if (subst.length < 2) throw new DrcheckError(`${path}:${lineNo}: include without a file name`)
       const pat = isAbsolute(subst[1]) ? subst[1] : resolve(dirname(path), subst[1])
       if (depth + 1 > MAX_INCLUDE_DEPTH) throw new DrcheckError(`${path}:${lineNo}: include nested more than ${MAX_INCLUDE_DEPTH} deep (an include loop?)`)
-      for (const f of expandGlob(pat)) tokenize(f, depth + 1, files, out, vars)
+      for (const f of expandGlob(pat)) tokenize(f, `${path}:${lineNo}: include ${f}`, depth + 1, files, out, vars)
       continue
     }
     // split braces glued to words ("{", "}", "name{")
@@ -255,15 +252,9 @@ function readVirtualServer(s: Stmt): VirtualServerConf {
 
 /** Read one keepalived.conf (and what it includes). */
 export function readKeepalivedConf(path: string): KeepalivedConf {
-  try {
-    if (!statSync(path).isFile()) throw new DrcheckError(`--keepalived-conf ${path}: not a regular file`)
-  } catch (e) {
-    if (e instanceof DrcheckError) throw e
-    throw new DrcheckError(`--keepalived-conf ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-  }
   const files: string[] = []
   const lines: Token[][] = []
-  tokenize(path, 0, files, lines, new Map())
+  tokenize(path, `--keepalived-conf ${path}`, 0, files, lines, new Map())
   const stmts = parseStmts(lines, path)
   let globalVersion: 2 | 3 = 2
   for (const s of stmts) {

@@ -10,7 +10,7 @@ import {CHECK_NAMES, exitCodeFor, type CheckName} from '../checks/types.js'
 import {evidenceFilters, writeEvidence, type EvidenceEntry} from '../report/evidence.js'
 import {writeFileSync} from 'node:fs'
 import type {Report} from './analyze.js'
-import {DrcheckError} from './errors.js'
+import {DrcheckError, guardStdout, writeStdout} from './errors.js'
 import {canonicalIp, canonicalMac, parseDuration, parseFlap, parseTolerance} from './options.js'
 import {applyRequire, learnVipsFromFiles, replayFiles} from './run.js'
 import {readInputs, splitReadArg} from '../config/inputs.js'
@@ -19,6 +19,8 @@ const require = createRequire(import.meta.url)
 const {Command} = require('@oclif/core/command') as typeof import('@oclif/core/command')
 const {ExitError} = require('@oclif/core/errors') as typeof import('@oclif/core/errors')
 const Flags = require('@oclif/core/flags') as typeof import('@oclif/core/flags')
+// oclif's Command rethrows stdout write errors from the stream's 'error' event (a stack trace, exit 1): see errors.ts
+guardStdout()
 
 export const checkFlags = {
   read: Flags.string({char: 'r', multiple: true, description: 'replay a pcap or pcapng file (repeatable: one file per capture point; NAME=FILE names the point, e.g. -r lb1=lb1.pcap)', helpGroup: 'INPUT'}),
@@ -143,7 +145,7 @@ export abstract class CheckCommand extends Command {
       const {junitXml} = await import('../report/junit.js')
       const xml = junitXml(out, command)
       if (f.junit === '-') {
-        process.stdout.write(xml)
+        await writeStdout(xml)
         this.exit(exitCodeFor(report.verdict))
       }
       try {
@@ -155,15 +157,15 @@ export abstract class CheckCommand extends Command {
     if (f.nagios) {
       const {nagiosLine} = await import('../report/nagios.js')
       const {line, status} = nagiosLine(out, command)
-      process.stdout.write(line + '\n')
+      await writeStdout(line + '\n')
       this.exit(status)
     }
     if (f.json) {
       const {toJson} = await import('../report/json.js')
-      process.stdout.write(toJson(out, {evidence, redacted: f.redact}) + '\n')
+      await writeStdout(toJson(out, {evidence, redacted: f.redact}) + '\n')
     } else {
       const {renderHuman, makeChalk} = await import('../report/human.js')
-      process.stdout.write(renderHuman(out, await makeChalk(process.stdout), {quiet: f.quiet, command: this.id, evidence, redacted: f.redact}))
+      await writeStdout(renderHuman(out, await makeChalk(process.stdout), {quiet: f.quiet, command: this.id, evidence, redacted: f.redact}))
     }
     this.exit(exitCodeFor(report.verdict))
   }
@@ -176,7 +178,8 @@ export abstract class CheckCommand extends Command {
     const line = err instanceof DrcheckError ? msg[0] : msg.filter((l) => !/^See more help|^Flags:?$/.test(l)).join(' ')
     process.stderr.write(`drcheck: ${line}\n`)
     // a Nagios plugin's output is read from stdout: the check could not run → UNKNOWN (3)
-    if (process.argv.includes('--nagios')) process.stdout.write((await import('../report/nagios.js')).nagiosError(line) + '\n')
+    // (stdout itself may be what failed: then the one line above is all there is)
+    if (process.argv.includes('--nagios')) await writeStdout((await import('../report/nagios.js')).nagiosError(line) + '\n').catch(() => {})
     if (debug && err.stack) process.stderr.write(err.stack + '\n')
     this.exit(3)
   }

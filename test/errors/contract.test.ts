@@ -5,7 +5,7 @@
 // reported as corrupt at its offset and the verdict is at best inconclusive.
 
 import {spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -164,5 +164,52 @@ describe('--vip with a zone', () => {
   it('through the CLI the VIP is reported without the zone', () => {
     const r = drcheck(['verify', '-r', join(root, 'fixtures/lab/healthy/lan.pcapng'), '--vip', 'fe80::1%eth0', '--json'])
     expect(JSON.parse(r.stdout).vips).toEqual(['fe80::1'])
+  })
+})
+
+describe('stdout that cannot be written: one line, exit 3 (never a stack trace, never exit 1 = fail)', () => {
+  const lan = join(root, 'fixtures/lab/healthy/lan.pcapng')
+  /** drcheck with stdout on /dev/full (every write fails with ENOSPC) */
+  function toFull(args: string[]) {
+    const fd = openSync('/dev/full', 'w')
+    try {
+      const r = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, timeout: 60_000, cwd: root, stdio: ['ignore', fd, 'pipe']})
+      return {status: r.status, signal: r.signal, stderr: r.stderr}
+    } finally { closeSync(fd) }
+  }
+  const cases: [string, string[], number[]][] = [
+    ['--json', ['verify', '-r', lan, '--json'], [3]],
+    ['the human report', ['verify', '-r', lan], [3]],
+    ['-q', ['source', '-r', lan, '-q'], [3]],
+    ['--nagios (3 = UNKNOWN)', ['verify', '-r', lan, '--nagios'], [3]],
+    ['--junit -', ['verify', '-r', lan, '--junit', '-'], [3]],
+    ['explain (not a check command)', ['explain'], [3]],
+  ]
+  for (const [name, args, statuses] of cases) {
+    it(`${name} > /dev/full`, () => {
+      const r = toFull(args)
+      expect(r.signal, `killed (a hang?): ${r.stderr}`).toBeNull()
+      expect(statuses, r.stderr).toContain(r.status)
+      const lines = r.stderr.trim().split('\n').filter((l) => !/^\(node:\d+\)|^\(Use `node/.test(l))
+      expect(lines, r.stderr).toHaveLength(1)
+      expect(lines[0]).toMatch(/^drcheck: cannot write the (report|output) to stdout: ENOSPC/)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    })
+  }
+  it('a reader that went away (EPIPE) is no error: the exit status is the verdict', () => {
+    for (const fmt of ['--json', '--nagios', '-q']) {
+      // `true` exits before drcheck writes: the write gets EPIPE
+      const r = spawnSync('bash', ['-c', `"$0" "$1" verify -r "$2" ${fmt} | true; exit "\${PIPESTATUS[0]}"`, process.execPath, bin, lan],
+        {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, timeout: 60_000, cwd: root})
+      expect(r.status, `${fmt}: ${r.stderr}`).toBe(0)
+      expect(r.stderr, fmt).toBe('')
+    }
+  })
+  it('a closed stdout (>&-) is no crash', () => {
+    const r = spawnSync('bash', ['-c', '"$0" "$1" verify -r "$2" --json >&-', process.execPath, bin, lan],
+      {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, timeout: 60_000, cwd: root})
+    expect(r.signal).toBeNull()
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
   })
 })
