@@ -11,10 +11,7 @@ const Flags = require('@oclif/core/flags') as typeof import('@oclif/core/flags')
 
 export default class Explain extends Command {
   static override summary = 'Explain a finding kind and give the usual remedy.'
-  static override description = `Every finding in a report has a kind (wrong-source, real-server-answers, slow-takeover …). This
-prints what it means, why it happens in an LVS-DR + keepalived setup and the usual fix: the sysctls and where
-they must be set, binding the service to the VIP, the proxies' gateway, garp settings, the firewall rule for VRRP.
-Without KIND (or with --list) it lists every kind.`
+  static override description = `Every finding in a report has a kind (wrong-source, real-server-answers, slow-takeover …). This prints what it means, why it happens in an LVS-DR + keepalived setup and the usual fix: the sysctls and where they must be set, binding the service to the VIP, the proxies' gateway, garp settings, the firewall rule for VRRP. Without KIND (or with --list) it lists every kind.`
   static override examples = [
     {description: 'On call: the report says real-server-answers', command: '<%= config.bin %> <%= command.id %> real-server-answers'},
     {description: 'Every kind, one line each (for a runbook or a CI log)', command: '<%= config.bin %> <%= command.id %> --list'},

@@ -11,9 +11,8 @@ interface CapModule {Cap: {new (): {open(d: string, f: string, n: number, b: Buf
 
 export default class Interfaces extends Command {
   static override summary = 'List the interfaces drcheck can capture on, with their addresses and whether capture is permitted.'
-  static override description = `Capture needs root, or CAP_NET_RAW and CAP_NET_ADMIN on the node binary
-(setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")"). Each interface is opened briefly
-(nothing is sent) to tell whether capture works: "yes", or the reason libpcap gave.
+  static override description = `Capture needs root, or CAP_NET_RAW and CAP_NET_ADMIN on the node binary (setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")"). Each interface is opened briefly (nothing is sent) to tell whether capture works: "yes", or the reason libpcap gave.
+
 Exit status: 0, or 3 when libpcap cannot be loaded.`
   static override examples = [
     {description: 'On call: which interface carries the VIP traffic, and may I capture?', command: '<%= config.bin %> <%= command.id %>'},

@@ -4,6 +4,7 @@ import type {CheckName} from '../checks/types.js'
 export default class Verify extends CheckCommand {
   static override summary = 'Run all three checks (source, arp, failover) on a capture file or a live interface.'
   static override description = `Verdict: fail if any check fails; pass if none fails and at least one passes; inconclusive otherwise.
+
 Exit status: 0 pass, 1 fail, 2 inconclusive, 3 error (bad usage, unreadable input, capture could not start).`
   static override examples = [
     {description: 'On call, on a proxy: capture 30 s of live traffic', command: '<%= config.bin %> <%= command.id %> -i eth0 --duration 30s'},
