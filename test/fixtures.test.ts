@@ -114,6 +114,10 @@ describe('lab fixtures: the culprit and its frame', () => {
     const rs = find(verify('proxy-without-vip/rs1-ns.pcap').byName.source, 'unanswered').map((x) => x.frame!)
     expect(Math.min(...rs)).toBe(5) // first request to the VIP arriving at rs1 (tshark)
     expect(rs).toContain(8) // first IPv6 one
+    // the lab client's endpoints as people write them: [IPv6]:port, and an echo id is no port
+    const msgs = find(verify('proxy-without-vip/rs1-ns.pcap').byName.source, 'unanswered').map((x) => x.message)
+    expect(msgs.some((m) => /request from \[2001:db8:2::100\]:\d+ to 2001:db8:1::10 \((TCP|UDP) /.test(m))).toBe(true)
+    expect(msgs.some((m) => /request from 203\.0\.113\.100 \(echo id \d+\) to 198\.51\.100\.10 \(ICMP echo\)/.test(m))).toBe(true)
   })
 
   // the copy that reached rs1 (11), not the router → lb1 copy (10): wrong before b7ffd35

@@ -76,6 +76,13 @@ function serviceLabel(proto: number, port: number): string {
   return 'icmp-echo'
 }
 
+/** a client's side of a flow as people write it: `203.0.113.5:41000`, `[2001:db8::5]:41000`, and
+ *  for ICMP echo the identifier, which is no port: `203.0.113.5 (echo id 8175)` */
+function endpoint(addr: string, port: number, proto: number): string {
+  if (proto === 1 || proto === 58) return `${addr} (echo id ${port})`
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`
+}
+
 export class SourceCheck {
   /** request flows to a VIP, by client address, ports, protocol and input */
   private readonly flows = new FlowTable<Flow>()
@@ -211,11 +218,11 @@ export class SourceCheck {
     if (ev.ipSrc !== flow.vip) {
       const svc = flow.proto === TCP ? `TCP port ${flow.service}` : flow.proto === UDP ? `UDP port ${flow.service}` : 'ICMP echo'
       this.findings.add(finding(k, 'wrong-source', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc, relatedFrame: flow.first.frame},
-        `reply to ${flow.client}:${flow.cport} (${svc} of VIP ${flow.vip}) left ${ev.ethSrc || 'a host'} with source ${ev.ipSrc} instead of the VIP, at ${where(k, ev)}; the request was ${where(k, flow.first)}`))
+        `reply to ${endpoint(flow.client, flow.cport, flow.proto)} (${svc} of VIP ${flow.vip}) left ${ev.ethSrc || 'a host'} with source ${ev.ipSrc} instead of the VIP, at ${where(k, ev)}; the request was ${where(k, flow.first)}`))
     }
     if (isRst && !flow.answered) {
       this.findings.add(finding(k, 'reset', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipSrc, relatedFrame: flow.first.frame},
-        `${ev.ethSrc || 'a host'} answered ${flow.client}:${flow.cport} → ${flow.vip}:${flow.service} with a TCP RST at ${where(k, ev)}: nothing listens on the VIP there`))
+        `${ev.ethSrc || 'a host'} answered ${endpoint(flow.client, flow.cport, flow.proto)} → ${flow.vip}:${flow.service} with a TCP RST at ${where(k, ev)}: nothing listens on the VIP there`))
     }
     if (!isRst) flow.answered = true
     // a flow's replies come from one proxy to one gateway: record the MAC pair when it changes
@@ -270,7 +277,7 @@ export class SourceCheck {
     const flow = this.find(ev.ipSrc, ev.srcKey, ev.input, ev.proto, ev.sport, ev.dport)
     if (!flow) return
     this.findings.add(finding(this.k, 'nat', 'fail', ev, {mac: ev.ethSrc, ip: ev.ipDst, relatedFrame: flow.first.frame},
-      `LB ${ev.ethSrc} sent ${flow.client}:${flow.cport}'s request for VIP ${flow.vip} on to ${ev.ipDst} at ${where(this.k, ev)}: the destination IP was rewritten (NAT), Direct Routing keeps it`))
+      `LB ${ev.ethSrc} sent ${endpoint(flow.client, flow.cport, flow.proto)}'s request for VIP ${flow.vip} on to ${ev.ipDst} at ${where(this.k, ev)}: the destination IP was rewritten (NAT), Direct Routing keeps it`))
   }
 
   private addUnanswered(flow: Flow): void {
@@ -361,7 +368,7 @@ export class SourceCheck {
       const at = lt >= ut && lt - ut < 1 ? r.leg.first : u.at
       const svc = u.flow.proto === TCP ? `TCP ${u.flow.service}` : u.flow.proto === UDP ? `UDP ${u.flow.service}` : 'ICMP echo'
       this.findings.add(finding(k, 'unanswered', 'fail', at, {mac: reached.startsWith('(') ? undefined : reached, ip: u.flow.vip},
-        `request from ${u.flow.client}:${u.flow.cport} to ${u.flow.vip} (${svc}) reached ${reached} at ${where(k, at)} and got no reply within ${k.options.replyTimeoutS} s (is the VIP on the proxy's lo?)`))
+        `request from ${endpoint(u.flow.client, u.flow.cport, u.flow.proto)} to ${u.flow.vip} (${svc}) reached ${reached} at ${where(k, at)} and got no reply within ${k.options.replyTimeoutS} s (is the VIP on the proxy's lo?)`))
     }
     const findings = this.findings.list()
     const perInput = Object.fromEntries([...this.perInput].map(([i, s]) => [k.inputs[i]?.name ?? String(i), s]))
