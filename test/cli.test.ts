@@ -27,6 +27,7 @@ describe('errors: one line, exit 3, no stack', () => {
     ['a FIFO (would block open)', ['verify', '-r', (spawnSync('mkfifo', [join(tmp, 'fifo')]), join(tmp, 'fifo'))], /fifo: is a pipe/],
     ['-w into a missing directory (no hang)', ['verify', '-i', 'lo', '--duration', '300ms', '-w', join(tmp, 'no', 'dir', 'x.pcap')], /x\.pcap/],
     ['unknown command', ['verfy', '-r', 'x.pcap'], /verfy/],
+    ['--flapping with a zero window', ['verify', '-r', 'fixtures/lab/healthy/lan.pcapng', '--flapping', '10/0s'], /--flapping 10\/0s: the window must be greater than zero/],
     ['-r - (stdin)', ['verify', '-r', '-'], /-: no such file \(reading a capture from stdin is not supported/],
     ['no such interface', ['verify', '-i', 'drc-no-such-if0', '--duration', '1s'], /drc-no-such-if0/],
   ]

@@ -67,5 +67,11 @@ export function parseTolerance(text: string): {pct: number, ms: number} {
 export function parseFlap(text: string): {count: number, windowS: number} {
   const m = /^(\d+)\/(.+)$/.exec(text.trim())
   if (!m) throw new DrcheckError(`--flapping ${text}: want COUNT/WINDOW, e.g. 3/60s`)
-  return {count: Number(m[1]), windowS: parseDuration(m[2], '--flapping')}
+  try {
+    return {count: Number(m[1]), windowS: parseDuration(m[2], '--flapping')}
+  } catch (error) {
+    // name the value as typed ("10/0s"), not only its window
+    const why = (error as Error).message.replace(/^--flapping \S+: /, '').replace(/^not /, 'is not ')
+    throw new DrcheckError(`--flapping ${text}: the window ${why}`)
+  }
 }
