@@ -27,7 +27,11 @@ export function replayFiles(files: {path: string, label: string}[], options: Che
     const input = a.addInput(f.label, 'file')
     const res = readCaptureFile(f.path, input, a.onRecord)
     for (const w of res.warnings) a.inputs[input].warnings.push(`${f.label}: ${w}`)
-    if (res.truncated) a.inputs[input].warnings.push(`${f.label}: ${res.truncated.message} (byte offset ${res.truncated.offset}); every complete frame before it was analysed`)
+    if (res.truncated) {
+      // pcapng's messages name the block's offset already
+      const at = res.truncated.message.includes(`offset ${res.truncated.offset}`) ? '' : ` (byte offset ${res.truncated.offset})`
+      a.inputs[input].warnings.push(`${f.label}: ${res.truncated.message}${at}; every complete frame before it was analysed`)
+    }
     if (res.corrupt) a.inputs[input].corrupt = res.corrupt
     if (res.suspect) a.inputs[input].suspect = res.suspect
     a.inputs[input].format = res.format
