@@ -5,7 +5,7 @@
 // reported as corrupt at its offset and the verdict is at best inconclusive.
 
 import {spawnSync} from 'node:child_process'
-import {chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -16,12 +16,27 @@ const bin = join(root, 'bin', 'run.js')
 const tmp = mkdtempSync(join(tmpdir(), 'drcheck-errors-'))
 chmodSync(tmp, 0o755)
 
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups']
+let nobodyRoot: string | null = null
+/** Where user nobody can run drcheck from: the checkout itself, or — when it lies under a directory
+ *  only root may enter (a clone into `mktemp -d`, mode 0700) — a copy of what drcheck runs from. */
+function rootForNobody(): string {
+  if (nobodyRoot) return nobodyRoot
+  if (spawnSync('setpriv', [...NOBODY, 'test', '-r', bin]).status === 0) return (nobodyRoot = root)
+  const app = join(tmp, 'app')
+  for (const part of ['bin', 'dist', 'node_modules', 'package.json', 'oclif.manifest.json']) {
+    if (existsSync(join(root, part))) cpSync(join(root, part), join(app, part), {recursive: true})
+  }
+  return (nobodyRoot = app)
+}
+
 function drcheck(args: string[], opts: {asNobody?: boolean} = {}) {
   const env = {...process.env, NO_COLOR: '1'}
+  const cwd = opts.asNobody ? rootForNobody() : root
   const cmd = opts.asNobody ? 'setpriv' : process.execPath
-  const argv = opts.asNobody ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, ...args] : [bin, ...args]
+  const argv = opts.asNobody ? [...NOBODY, process.execPath, join(cwd, 'bin', 'run.js'), ...args] : [bin, ...args]
   if (opts.asNobody) { env.HOME = tmp; env.XDG_DATA_HOME = tmp; env.XDG_CACHE_HOME = tmp; env.XDG_CONFIG_HOME = tmp }
-  const r = spawnSync(cmd, argv, {encoding: 'utf8', env, timeout: 60_000, cwd: root})
+  const r = spawnSync(cmd, argv, {encoding: 'utf8', env, timeout: 60_000, cwd})
   return {status: r.status, stdout: r.stdout, stderr: r.stderr}
 }
 
