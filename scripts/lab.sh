@@ -266,6 +266,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION CMD...
   die "timed out after ${t}s waiting for $what"
 }
 has_vips() { local out; out=$(nsx "$1" ip addr show | grep -v ' lo$'); grep -q " $VIP4/32" <<<"$out" && grep -q " $VIP6/128" <<<"$out"; }
+has_addr() { nsx "$1" ip addr show dev eth0 | grep -q " $2 "; }
 listening() { nsx "$1" ss -lntu | grep -q ':25 ' && [ "$(nsx "$1" ss -lnu | grep -c ':53 ')" -ge 2 ]; }
 
 cmd_up() {
@@ -294,12 +295,20 @@ cmd_up() {
       nsx "$n" ip addr add "${IP4[$n]}/24" dev eth0
       nsx "$n" ip link set eth0 up
     done
-    setup_ka lb4; setup_ka lb3
+    # lb3 (their master) first, lb4 once lb3 holds the address, so the pair starts the same way
+    # each time. Later either backup (lb2 or lb4) may still promote itself for an advert: the two
+    # masters' adverts delay each other (gaps up to 3 s seen), as fixtures/lab/README.md describes
+    setup_ka lb3
+    wait_for 15 "198.51.100.50 on lb3 eth0 (the other cluster's master)" has_addr lb3 198.51.100.50/32
+    setup_ka lb4
   fi
   wait_for 15 "VIPs on lb1 eth0 (VRRP master)" has_vips lb1
   for n in rs1 rs2; do wait_for 5 "services on $n" listening "$n"; done
   sleep 1
   has_vips lb2 && die "lb2 also holds the VIPs: VRRP not converged"
+  if [ "$scenario" = vrid-collision ] && has_addr lb4 198.51.100.50/32; then
+    die "lb4 also holds 198.51.100.50: the other cluster's VRRP not converged"
+  fi
   log "up: $scenario ready (lb1 master, VIPs on lb1 eth0)"
 }
 
