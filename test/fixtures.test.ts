@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {DEFAULT_OPTIONS} from '../src/checks/context.js'
 import type {CheckName, CheckResult} from '../src/checks/types.js'
-import {learnVipsFromFiles, replayFiles} from '../src/lib/run.js'
+import {replayFiles} from '../src/lib/run.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'lab')
 const readme = readFileSync(join(dir, 'README.md'), 'utf8')
@@ -22,7 +22,7 @@ for (const line of readme.split('\n')) {
 
 function verify(file: string) {
   const path = join(dir, file)
-  const options = {...DEFAULT_OPTIONS, vips: learnVipsFromFiles([path]), vipsLearnt: true, lbMacs: [], proxyMacs: []}
+  const options = {...DEFAULT_OPTIONS, vips: [], vipsLearnt: true, lbMacs: [], proxyMacs: []}
   const r = replayFiles([{path, label: file}], options, ['source', 'arp', 'failover'])
   const byName = Object.fromEntries(r.checks.map((c) => [c.name, c])) as Record<CheckName, CheckResult>
   return {r, byName}

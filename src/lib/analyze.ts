@@ -69,6 +69,9 @@ export class Analysis {
   private readonly linkTypes: Set<number>[] = []
   private readonly malformedAt: number[] = []
   packets = 0
+  /** addresses named by VRRP adverts of priority > 0, in the order first seen (replay checks the
+   *  VIPs it learnt from the start of the files against these) */
+  readonly advertisedVips = new Set<string>()
   private lastLinkType = -1
   private lastLinkInput = -1
   /** several capture points (replay): clock alignment and cross-point checks */
@@ -163,6 +166,7 @@ export class Analysis {
   }
 
   private learnVips(ev: VrrpEvent): void {
+    if (ev.priority > 0) for (const a of ev.addrs) this.advertisedVips.add(a)
     if (!this.k.options.vipsLearnt) return
     for (const a of ev.addrs) this.k.vips.add(a)
   }

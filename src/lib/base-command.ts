@@ -12,7 +12,7 @@ import {writeFileSync} from 'node:fs'
 import type {Report} from './analyze.js'
 import {DrcheckError, guardStdout, writeStdout} from './errors.js'
 import {canonicalIp, canonicalMac, parseDuration, parseFlap, parseTolerance} from './options.js'
-import {applyRequire, learnVipsFromFiles, replayFiles} from './run.js'
+import {applyRequire, replayFiles} from './run.js'
 import {readInputs, splitReadArg} from '../config/inputs.js'
 
 const require = createRequire(import.meta.url)
@@ -111,7 +111,6 @@ export abstract class CheckCommand extends Command {
     let report: Report
     if (files.length > 0) {
       const inputs = readInputs(files)
-      if (options.vipsLearnt) options.vips = learnVipsFromFiles(inputs.map((i) => i.path))
       report = replayFiles(inputs, options, this.checks)
     } else {
       const {captureLive} = await import('./live-run.js')

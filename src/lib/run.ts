@@ -10,17 +10,59 @@ import type {CheckName, Verdict} from '../checks/types.js'
 import {combineVerdicts} from '../checks/types.js'
 import {Analysis, capForInputErrors, type Report} from './analyze.js'
 
-/** VIPs named by the VRRP adverts in the files (a quick first pass, only when --vip is not given). */
-export function learnVipsFromFiles(files: string[]): string[] {
+/** How much of each file `learnVipsFromFiles` reads by default: adverts come every interval
+ *  (1 s by default), so the first seconds of a capture usually name every VIP. */
+export const VIP_PREFIX = {seconds: 10, frames: 1_000_000}
+
+class PrefixRead extends Error {}
+
+/**
+ * VIPs named by the VRRP adverts (priority > 0) in the files, in the order first seen. With
+ * `prefix`, only the start of each file is read: while its frames' timestamps are within
+ * `seconds` (whole seconds) of its first frame's and at most `frames` frames.
+ */
+export function learnVipsFromFiles(files: string[], prefix?: {seconds: number, frames: number}): string[] {
   const vips = new Set<string>()
   const d = new Dissector((ev) => {
     if (ev.kind === 'vrrp' && ev.priority > 0) for (const a of ev.addrs) vips.add(a)
   })
-  files.forEach((f, i) => readCaptureFile(f, i, (rec) => { if (mayBeVrrp(rec)) d.dissect(rec) }))
+  files.forEach((f, i) => {
+    let n = 0, t0 = -1
+    const done = new PrefixRead()
+    try {
+      readCaptureFile(f, i, (rec) => {
+        if (prefix) {
+          if (t0 < 0) t0 = rec.tsSec
+          if (++n > prefix.frames || rec.tsSec - t0 > prefix.seconds) throw done
+        }
+        if (mayBeVrrp(rec)) d.dissect(rec)
+      }, prefix ? {prefetchFrom: Infinity} : {})
+    } catch (error) {
+      if (error !== done) throw error
+    }
+  })
   return [...vips]
 }
 
-export function replayFiles(files: {path: string, label: string}[], options: CheckOptions, checks: CheckName[]): Report {
+/**
+ * Replay the files through the checks. Without --vip the VIPs are those the files' adverts name
+ * (the report says they were learnt): learnt from the start of each file, then checked against
+ * every advert the full pass saw. Only when the full pass found another VIP (or the files name
+ * them in another order) is it run again with the complete list, so the result is always that
+ * of a run given every advertised VIP from the first frame, and one pass is the usual cost.
+ */
+export function replayFiles(files: {path: string, label: string}[], options: CheckOptions, checks: CheckName[], prefix = VIP_PREFIX): Report {
+  if (!options.vipsLearnt) return replayOnce(files, options, checks).report
+  options.vips = learnVipsFromFiles(files.map((f) => f.path), prefix)
+  let run = replayOnce(files, options, checks)
+  if (run.advertised.join(' ') !== options.vips.join(' ')) {
+    options.vips = run.advertised
+    run = replayOnce(files, options, checks)
+  }
+  return run.report
+}
+
+function replayOnce(files: {path: string, label: string}[], options: CheckOptions, checks: CheckName[]): {report: Report, advertised: string[]} {
   const a = new Analysis(options, checks)
   if (files.length > 1) a.enableMultiPoint()
   for (const f of files) {
@@ -37,7 +79,7 @@ export function replayFiles(files: {path: string, label: string}[], options: Che
     a.inputs[input].format = res.format
     a.endInput(input)
   }
-  return a.finish()
+  return {report: a.finish(), advertised: [...a.advertisedVips]}
 }
 
 /** `--require CHECK`: an inconclusive required check counts as fail. */

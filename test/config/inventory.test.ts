@@ -11,7 +11,7 @@ import type {CheckName, CheckResult} from '../../src/checks/types.js'
 import {parseInventory, readInventory} from '../../src/config/inventory.js'
 import {applyConfig} from '../../src/config/load.js'
 import {parseYamlLite} from '../../src/config/yaml-lite.js'
-import {learnVipsFromFiles, replayFiles} from '../../src/lib/run.js'
+import {replayFiles} from '../../src/lib/run.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const LAB = join(root, 'fixtures', 'lab')
@@ -22,7 +22,6 @@ const bin = join(root, 'bin', 'run.js')
 function run(file: string, inventory?: string, confs: string[] = []) {
   const options: CheckOptions = {...DEFAULT_OPTIONS, vips: [], vipsLearnt: true, lbMacs: [], proxyMacs: []}
   applyConfig(options, inventory, confs)
-  if (options.vipsLearnt) options.vips = learnVipsFromFiles([file])
   const r = replayFiles([{path: file, label: file.split('/').pop()!}], options, ['source', 'arp', 'failover'])
   return Object.fromEntries(r.checks.map((c) => [c.name, c])) as Record<CheckName, CheckResult>
 }

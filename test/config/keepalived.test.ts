@@ -10,7 +10,7 @@ import {DEFAULT_OPTIONS, type CheckOptions} from '../../src/checks/context.js'
 import type {CheckName, CheckResult} from '../../src/checks/types.js'
 import {applyConfig} from '../../src/config/load.js'
 import {expectationsOf, readKeepalivedConf} from '../../src/config/keepalived.js'
-import {learnVipsFromFiles, replayFiles} from '../../src/lib/run.js'
+import {replayFiles} from '../../src/lib/run.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const K = join(root, 'fixtures', 'keepalived')
@@ -21,7 +21,6 @@ const bin = join(root, 'bin', 'run.js')
 function run(files: string[], confs: string[], inventory?: string) {
   const options: CheckOptions = {...DEFAULT_OPTIONS, vips: [], vipsLearnt: true, lbMacs: [], proxyMacs: []}
   applyConfig(options, inventory, confs)
-  if (options.vipsLearnt) options.vips = learnVipsFromFiles(files)
   const r = replayFiles(files.map((p) => ({path: p, label: p.split('/').slice(-2).join('/')})), options, ['source', 'arp', 'failover'])
   return {r, by: Object.fromEntries(r.checks.map((c) => [c.name, c])) as Record<CheckName, CheckResult>}
 }
