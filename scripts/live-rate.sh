@@ -32,12 +32,17 @@ echo "capture $cap: $total packets, $expected pass the prefilter"
 printf '%-10s %-12s %-10s %-10s %-8s %-14s %s\n' rate/s actual-pps sent analysed lost% kernel-dropped verdict
 for rate in "${rates[@]}"; do
   warm=${DRC_RATE_WARMUP:-2}
-  secs=$(( total / rate + warm + 3 ))
+  # drcheck is stopped (SIGTERM: it ends the capture and reports) 1 s after tcpreplay is done;
+  # --duration is only a cap. A duration computed from the requested rate cut the capture short
+  # whenever tcpreplay fell behind that rate, and the missing tail looked like loss.
+  secs=$(( 10 * total / rate + warm + 30 ))
   out=$(mktemp)
   ip netns exec drc-rate-rx node "$root/bin/run.js" verify -i veth-rx --duration "${secs}s" --vip 198.51.100.10 --vip 2001:db8:1::10 --json > "$out" 2>/dev/null &
   pid=$!
   sleep "$warm"
-  actual=$(ip netns exec drc-rate-tx tcpreplay -i veth-tx --pps "$rate" "$cap" 2>&1 | awk '/Rated:/ {for (i=1;i<=NF;i++) if ($i ~ /pps/) print int($(i-1))}' | head -1)
+  actual=$(ip netns exec drc-rate-tx tcpreplay ${DRC_RATE_TCPREPLAY_OPTS:-} -i veth-tx --pps "$rate" "$cap" 2>&1 | awk '/Rated:/ {for (i=1;i<=NF;i++) if ($i ~ /pps/) print int($(i-1))}' | head -1)
+  sleep 1
+  kill -TERM $pid 2>/dev/null || true
   wait $pid || true
   read -r got dropped verdict < <(node -e "const d=JSON.parse(require('fs').readFileSync('$out','utf8'));const i=d.inputs[0];console.log(i.packets, i.kernel ? i.kernel.dropped + i.kernel.ifDropped : '?', d.verdict)")
   lost=$(node -e "console.log(((1-$got/$expected)*100).toFixed(2))")
