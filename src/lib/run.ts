@@ -27,12 +27,13 @@ export function learnVipsFromFiles(files: string[], prefix?: {seconds: number, f
     if (ev.kind === 'vrrp' && ev.priority > 0) for (const a of ev.addrs) vips.add(a)
   })
   files.forEach((f, i) => {
-    let n = 0, t0 = -1
+    // (timestamps may be negative: a pcapng interface's if_tsoffset)
+    let n = 0, t0 = 0
     const done = new PrefixRead()
     try {
       readCaptureFile(f, i, (rec) => {
         if (prefix) {
-          if (t0 < 0) t0 = rec.tsSec
+          if (n === 0) t0 = rec.tsSec
           if (++n > prefix.frames || rec.tsSec - t0 > prefix.seconds) throw done
         }
         if (mayBeVrrp(rec)) d.dissect(rec)
@@ -54,12 +55,11 @@ export function learnVipsFromFiles(files: string[], prefix?: {seconds: number, f
 export function replayFiles(files: {path: string, label: string}[], options: CheckOptions, checks: CheckName[], prefix = VIP_PREFIX): Report {
   if (!options.vipsLearnt) return replayOnce(files, options, checks).report
   options.vips = learnVipsFromFiles(files.map((f) => f.path), prefix)
-  let run = replayOnce(files, options, checks)
-  if (run.advertised.join(' ') !== options.vips.join(' ')) {
-    options.vips = run.advertised
-    run = replayOnce(files, options, checks)
-  }
-  return run.report
+  let first: ReturnType<typeof replayOnce> | null = replayOnce(files, options, checks)
+  if (first.advertised.join(' ') === options.vips.join(' ')) return first.report
+  options.vips = first.advertised
+  first = null // the first run's report is garbage before the second run starts (peak memory)
+  return replayOnce(files, options, checks).report
 }
 
 function replayOnce(files: {path: string, label: string}[], options: CheckOptions, checks: CheckName[]): {report: Report, advertised: string[]} {

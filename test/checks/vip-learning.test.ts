@@ -9,6 +9,8 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {readCaptureFile} from '../../src/capture/file.js'
 import {PcapWriter} from '../../src/capture/pcap-writer.js'
+import {concat, epb, idb, shb, tmpFile} from '../capture/builders.js'
+import {readCapture} from '../helpers/mini-pcap.js'
 import {DEFAULT_OPTIONS} from '../../src/checks/context.js'
 import {learnVipsFromFiles, replayFiles, VIP_PREFIX} from '../../src/lib/run.js'
 
@@ -30,6 +32,15 @@ describe('VIPs learnt from the start of the files, checked against the full pass
     expect(learnVipsFromFiles([f], {seconds: Infinity, frames: 1})).toEqual(['198.51.100.10'])
     expect(learnVipsFromFiles([f], WHOLE)).toEqual(['198.51.100.10', '2001:db8:1::10'])
     expect(learnVipsFromFiles([f], VIP_PREFIX)).toEqual(['198.51.100.10', '2001:db8:1::10'])
+  })
+
+  it('a prefix of seconds also holds when the timestamps are negative (pcapng if_tsoffset)', () => {
+    // VRID 51's advert at t = 0 and VRID 52's at t = 5 s of an interface whose clock is offset by
+    // -200,000,000 s (1963): a prefix of 2 s reads only the first
+    const [a4, a6] = readCapture(join(dir, 'failover-hard', 'lan.pcapng')).slice(0, 2).map((r) => r.buf.slice(r.off, r.off + r.capLen))
+    const f = tmpFile(concat(shb(), idb(true, 1, 262144, {tsoffset: -200_000_000n}), epb(true, 0, 0n, a4!), epb(true, 0, 5_000_000n, a6!)), 'negative.pcapng')
+    expect(learnVipsFromFiles([f], WHOLE)).toEqual(['198.51.100.10', '2001:db8:1::10'])
+    expect(learnVipsFromFiles([f], {seconds: 2, frames: Infinity})).toEqual(['198.51.100.10'])
   })
 
   it.each([0, 1, 40])('every lab fixture, prefix of %i frame(s): the same report as learning from the whole file', (frames) => {
