@@ -191,7 +191,7 @@ describe.runIf(ready || ci)('live capture in the lab (cap, inside the lab namesp
     const c = kinds(checks.failover, 'vrid-collision')
     expect(c.length, out).toBeGreaterThan(0)
     // the other pair is lb3 (.4, their master: the lab starts it first) and lb4 (.5, backup); each
-    // finding pairs one of them with lb1 (.2) or lb2 (.3, once lb1 resigns) over the address lists .50 vs .10
+    // finding pairs one of them with lb1 (.2) or lb2 (.3, when it promotes itself) over the address lists .50 vs .10
     const msgs = c.map((f) => (f as Finding & {message: string}).message)
     for (const m of msgs) {
       expect(m).toMatch(/^198\.51\.100\.[45] and 198\.51\.100\.[23] |^198\.51\.100\.[23] and 198\.51\.100\.[45] /)
